@@ -1,0 +1,126 @@
+# capsa: an OCI container runtime.  `make` builds ./capsa; `make check` runs every test;
+# `make demo` runs the hello example.  See README.md.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+BUILD ?= build
+PKGS := jansson libseccomp libcap libbpf libarchive libcrypto libmnl libnftnl
+
+# The sanitizer build lives in its own tree: make SAN=1 BUILD=build-asan
+SAN ?=
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wimplicit-fallthrough -Wvla -Wpointer-arith -Wwrite-strings -Wundef -fno-common \
+	-Wno-format-nonliteral
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN := -fPIE
+LDSAN := -fsanitize=address,undefined
+endif
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -Iruntime $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
+
+LIB_SRCS := $(sort $(wildcard runtime/*.c cgroups/*.c netns/*.c image/*.c))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%-replay)
+
+CAPSA := $(BUILD)/capsa
+
+.PHONY: all install deps demo check clean format format-check unit integration \
+	asan fuzz fuzz-replay security e2e vm bench helpers
+
+all: $(CAPSA) capsa helpers
+
+capsa: $(CAPSA)
+	@ln -sf $(CAPSA) capsa
+
+$(BUILD)/libcapsa.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(CAPSA): $(CMD_OBJS) $(BUILD)/libcapsa.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libcapsa.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libcapsa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcapsa.a $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/fuzz/%-replay: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libcapsa.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libcapsa.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Static payload programs the integration tests run inside containers.
+HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/helpers/%)
+helpers: $(HELPER_BINS)
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+install: $(CAPSA)
+	install -D -m 0755 $(CAPSA) $(DESTDIR)$(PREFIX)/bin/capsa
+
+deps:
+	@./tests/deps.sh
+
+demo: deps all
+	./examples/demo.sh
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@set -e; for t in $(FUZZ_REPLAY); do n=$$(basename $$t -replay); \
+		echo "== $$n corpus"; $$t tests/fuzz/corpus/$$n; done
+
+fuzz:
+	@./tests/fuzz/run.sh
+
+integration: all
+	@./tests/integration/run.sh $(CURDIR)/$(CAPSA)
+
+asan:
+	$(MAKE) SAN=1 BUILD=build-asan build-asan/capsa unit fuzz-replay
+	ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		./tests/integration/run.sh $(CURDIR)/build-asan/capsa
+
+security: all
+	@./tests/security/run.sh $(CURDIR)/$(CAPSA)
+
+e2e: all
+	@./tests/e2e/run.sh $(CURDIR)/$(CAPSA)
+
+vm: all
+	@./tests/vm/run.sh
+
+bench: all
+	@./tests/bench/run.sh $(CURDIR)/$(CAPSA)
+
+format:
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard */*.h) $(UNIT_SRCS)
+
+format-check:
+	@./tests/format-check.sh
+
+check: deps all unit fuzz-replay integration security e2e asan vm
+	@echo "make check: all suites passed"
+
+clean:
+	rm -rf build build-asan capsa
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
