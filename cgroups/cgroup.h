@@ -1,0 +1,80 @@
+/* The one facade over cgroup v2, v1 and hybrid hosts.  Nothing outside cgroups/
+ * knows which hierarchy a controller lives in.
+ *
+ * Life of a container's cgroup:
+ *   cg_open()      resolve the path (cgroupsPath or /capsa/<id>), detect the host layout
+ *   cg_create()    mkdir in every hierarchy, enable controllers, apply resources + devices
+ *   cg_add_pid()   move the init (or an exec'd process) in, in every hierarchy
+ *   ...            cg_update / cg_freeze / cg_stats / cg_pids / cg_kill
+ *   cg_destroy()   kill what is left, rmdir everywhere (EBUSY retried briefly)
+ *   cg_free()
+ * A later command (start, kill, delete, pause...) calls cg_open() with the
+ * absolute path that cg_path() returned at create time and gets the same cgroup. */
+#ifndef CAPSA_CGROUPS_CGROUP_H
+#define CAPSA_CGROUPS_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/err.h"
+#include "runtime/spec.h"
+
+enum cg_layout { CG_LAYOUT_V1 = 1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
+
+struct cg_manager;
+
+/* Detect the host layout (cached per process). */
+enum cg_layout cg_layout(void);
+
+/* cgroups_path: the spec's linux.cgroupsPath or NULL (then "/capsa/<id>").
+ * A relative path is relative to the calling process's own cgroup (as runc).
+ * Does not create anything. */
+int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, struct rt_err *err);
+void cg_free(struct cg_manager *m);
+
+/* Absolute path of the container's cgroup inside each hierarchy ("/capsa/ID"). */
+const char *cg_path(const struct cg_manager *m);
+
+/* Create the cgroup in every hierarchy and apply res (may be NULL) and the
+ * device rules (res->devices, after the default allow list of runc).  On
+ * failure everything it created is removed again. */
+int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
+
+/* An O_PATH|O_DIRECTORY fd on the v2 cgroup directory for clone3's
+ * CLONE_INTO_CGROUP, or -EOPNOTSUPP when that cannot place the process in
+ * all its cgroups (v1/hybrid).  Owned by the manager. */
+int cg_clone_fd(struct cg_manager *m);
+
+/* Move pid into the cgroup in every hierarchy. */
+int cg_add_pid(struct cg_manager *m, pid_t pid, struct rt_err *err);
+
+/* Apply new limits to a live cgroup (the update verb). */
+int cg_update(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
+
+/* Freeze (true) or thaw (false) and wait until the kernel says it is done. */
+int cg_freeze(struct cg_manager *m, bool frozen, struct rt_err *err);
+/* 1 frozen, 0 not, < 0 error */
+int cg_is_frozen(struct cg_manager *m);
+
+/* All pids in the cgroup (recursively).  *ret malloc'd. */
+int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n, struct rt_err *err);
+
+/* Send sig to every process in the cgroup (cgroup.kill for SIGKILL on v2). */
+int cg_kill(struct cg_manager *m, int sig, struct rt_err *err);
+
+/* Stats in runc's `events --stats` "data" JSON shape, as a malloc'd string. */
+int cg_stats_json(struct cg_manager *m, char **ret, struct rt_err *err);
+
+/* One-line summary for `capsa run --stats`:
+ * {"memory_peak_bytes":N,"cpu_usage_usec":N,"pids_peak":N,...}; malloc'd. */
+int cg_summary_json(struct cg_manager *m, char **ret, struct rt_err *err);
+
+/* 1 when an OOM kill happened in the cgroup, 0 when not. */
+int cg_oom_killed(struct cg_manager *m);
+
+/* Kill what is left and remove the cgroup in every hierarchy.  Idempotent:
+ * a cgroup that is already gone is success. */
+int cg_destroy(struct cg_manager *m, struct rt_err *err);
+
+#endif
