@@ -15,7 +15,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wpointer-arith -Wwrite-strings -Wundef -fno-common \
-	-Wno-format-nonliteral
+	-Wno-format-nonliteral -Wno-format-truncation
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= -O2 -g
 ifeq ($(SAN),1)
@@ -24,7 +24,7 @@ HARDEN := -fPIE
 LDSAN := -fsanitize=address,undefined
 endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -Iruntime $(PKG_CFLAGS) -MMD -MP
-ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(LDSAN) $(LDFLAGS)
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 
 LIB_SRCS := $(sort $(wildcard runtime/*.c cgroups/*.c netns/*.c image/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
@@ -40,10 +40,7 @@ CAPSA := $(BUILD)/capsa
 .PHONY: all install deps demo check clean format format-check unit integration \
 	asan fuzz fuzz-replay security e2e vm bench helpers
 
-all: $(CAPSA) capsa helpers
-
-capsa: $(CAPSA)
-	@ln -sf $(CAPSA) capsa
+all: $(CAPSA) helpers
 
 $(BUILD)/libcapsa.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -121,6 +118,6 @@ check: deps all unit fuzz-replay integration security e2e asan vm
 	@echo "make check: all suites passed"
 
 clean:
-	rm -rf build build-asan capsa
+	rm -rf build build-*
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
