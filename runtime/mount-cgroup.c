@@ -1,0 +1,177 @@
+/* The cgroup filesystem inside the container.
+ *
+ * cgroup v2 host: a new cgroup namespace gets a real cgroup2 mount (it shows
+ * the namespace root, the container's own cgroup); without one, the
+ * container's cgroup directory is bind-mounted so the rest of the host tree
+ * stays invisible.  v1/hybrid: a tmpfs with one directory per hierarchy,
+ * each a cgroup mount (cgroup namespace) or a bind of the container's own
+ * cgroup in that hierarchy.  Everything read-only unless the spec says rw
+ * (CVE-2023-25809). */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mount.h"
+#include "path.h"
+#include "util.h"
+
+struct hier {
+	char mountpoint[PATH_MAX];
+	char opts[256];	 /* controllers as in /proc/self/cgroup: "cpu,cpuacct" or "name=systemd"; "" for v2 */
+	char path[PATH_MAX]; /* the container's cgroup in it */
+	bool v2;
+};
+
+/* Controller list of a v1 mount from its super options ("rw,cpu,cpuacct" -> "cpu,cpuacct"). */
+static void controllers_from_superopts(const char *super, char *out, size_t size)
+{
+	char buf[256];
+	char *save = NULL;
+
+	out[0] = '\0';
+	snprintf(buf, sizeof(buf), "%s", super);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strncmp(t, "release_agent", 13) == 0 ||
+		    strcmp(t, "clone_children") == 0 || strcmp(t, "noprefix") == 0 || strcmp(t, "xattr") == 0 ||
+		    strcmp(t, "cpuset_v2_mode") == 0)
+			continue;
+		if (out[0])
+			strncat(out, ",", size - strlen(out) - 1);
+		strncat(out, t, size - strlen(out) - 1);
+	}
+}
+
+static int read_hierarchies(struct hier *h, size_t max, size_t *ret_n)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_fclose_ FILE *cg = NULL;
+	char line[4096];
+	size_t n = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && n < max) {
+		char mp[PATH_MAX], fstype[64], super[256];
+		const char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+		    sscanf(dash + 3, "%63s %*s %255s", fstype, super) != 2)
+			continue;
+		if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
+			continue;
+		memset(&h[n], 0, sizeof(h[n]));
+		snprintf(h[n].mountpoint, sizeof(h[n].mountpoint), "%s", mp);
+		h[n].v2 = strcmp(fstype, "cgroup2") == 0;
+		if (!h[n].v2)
+			controllers_from_superopts(super, h[n].opts, sizeof(h[n].opts));
+		n++;
+	}
+	cg = fopen("/proc/self/cgroup", "re");
+	if (!cg)
+		return -errno;
+	while (fgets(line, sizeof(line), cg)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			bool match = h[i].v2 ? c1[1] == '\0' : strcmp(h[i].opts, c1 + 1) == 0;
+
+			if (match)
+				snprintf(h[i].path, sizeof(h[i].path), "%s", c2 + 1);
+		}
+	}
+	*ret_n = n;
+	return 0;
+}
+
+static int mount_view(const struct hier *h, const char *target, bool new_cgroupns, unsigned long flags,
+		      struct rt_err *err)
+{
+	char src[PATH_MAX * 2];
+
+	if (new_cgroupns) {
+		if (mount("cgroup", target, h->v2 ? "cgroup2" : "cgroup", flags, h->v2 ? NULL : h->opts) < 0)
+			return rt_err_set(err, errno, "mount cgroup %s", h->v2 ? "v2" : h->opts);
+		return 0;
+	}
+	snprintf(src, sizeof(src), "%s%s", h->mountpoint, h->path);
+	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
+		return rt_err_set(err, errno, "bind cgroup %s", src);
+	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+		return rt_err_set(err, errno, "remount cgroup %s", src);
+	return 0;
+}
+
+int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_path, bool new_cgroupns,
+		    struct rt_err *err)
+{
+	struct hier h[32];
+	size_t n = 0;
+	_cleanup_close_ int dfd = -EBADF;
+	char target[64], sub[PATH_MAX];
+	unsigned long flags = (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)) |
+			      MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int r;
+
+	(void)cgroup_path;
+	if (!(m->clear_flags & MS_RDONLY))
+		flags |= MS_RDONLY;
+	r = read_hierarchies(h, ARRAY_SIZE(h), &n);
+	if (r < 0)
+		return rt_err_set(err, -r, "mount cgroup on %s: read cgroup hierarchies", m->destination);
+	dfd = rt_open_in_root(rootfd, m->destination, O_DIRECTORY, RT_PATH_CREATE_DIR, false);
+	if (dfd < 0)
+		return rt_err_set(err, -dfd, "mount cgroup on %s", m->destination);
+	rt_fd_path(dfd, target, sizeof(target));
+
+	/* pure v2: one cgroup2 hierarchy at the usual place */
+	if (n == 1 && h[0].v2)
+		return mount_view(&h[0], target, new_cgroupns, flags, err);
+
+	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return rt_err_set(err, errno, "mount tmpfs on %s", m->destination);
+	close(dfd);
+	dfd = rt_open_in_root(rootfd, m->destination, O_DIRECTORY, RT_PATH_NO_CREATE, false);
+	if (dfd < 0)
+		return rt_err_set(err, -dfd, "mount cgroup on %s", m->destination);
+	rt_fd_path(dfd, target, sizeof(target));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = strrchr(h[i].mountpoint, '/');
+		_cleanup_close_ int sfd = -EBADF;
+
+		name = name ? name + 1 : h[i].mountpoint;
+		if (!*name || strchr(name, '.') == name)
+			continue;
+		if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
+			return rt_err_set(err, errno, "mkdir %s/%s", m->destination, name);
+		sfd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sfd < 0)
+			return rt_err_set(err, errno, "open %s/%s", m->destination, name);
+		snprintf(sub, sizeof(sub), "/proc/self/fd/%d", sfd);
+		r = mount_view(&h[i], sub, new_cgroupns, flags, err);
+		if (r < 0)
+			return rt_err_prefix(err, "%s/%s", m->destination, name);
+		/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on the host */
+		if (strchr(name, ',')) {
+			char buf[256], *save = NULL;
+
+			snprintf(buf, sizeof(buf), "%s", name);
+			for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				if (symlinkat(name, dfd, t) < 0 && errno != EEXIST)
+					return rt_err_set(err, errno, "symlink %s/%s", m->destination, t);
+		}
+	}
+	if (flags & MS_RDONLY) {
+		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+			return rt_err_set(err, errno, "remount %s read-only", m->destination);
+	}
+	return 0;
+}
