@@ -10,6 +10,22 @@
  *  - uint64 values above INT64_MAX cannot be represented by jansson and are
  *    rejected with an error naming the field, except the documented sentinels
  *    (-1 for "unlimited" where the spec allows it).
+ *
+ * Parser decisions (spec.c, spec-linux.c, spec-resources.c):
+ *  - unknown keys are ignored (the spec requires it); a JSON null counts as
+ *    "absent", as in runc (Go's encoding/json);
+ *  - duplicate keys, "\u0000" in strings, invalid UTF-8, files larger than
+ *    RT_SPEC_MAX_SIZE and integers above INT64_MAX are errors.  The one
+ *    exception: the literal 18446744073709551615 (UINT64_MAX, what Go writes
+ *    for RLIM_INFINITY and "unset") is read as -1, which rlimits soft/hard and
+ *    seccomp args value/valueTwo take as UINT64_MAX, memory.swappiness as
+ *    "unset", and the int64 memory fields as "unlimited"; other fields reject it;
+ *  - integer fields reject reals (1.0, 1e3) and values outside the C type;
+ *  - string arrays (char **) carry one extra NULL element, for execve();
+ *  - checks need no host: whether this machine can honour a field is the
+ *    caller's business (e.g. a seccomp architecture libseccomp lacks);
+ *  - ignored: linux.netDevices, process.commandLine, windows/solaris/vm/zos/
+ *    freebsd sections.
  */
 #ifndef CAPSA_RUNTIME_SPEC_H
 #define CAPSA_RUNTIME_SPEC_H
@@ -60,7 +76,20 @@ struct rt_mount {
 	char *data;                /* comma-joined fs-specific options, NULL if none */
 	struct rt_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;
+	/* Added by the parser.  `flags`/`clear_flags` hold only the per-mount
+	 * MS_* bits (RDONLY, NOSUID, NODEV, NOEXEC, SYNCHRONOUS, DIRSYNC, REMOUNT,
+	 * MANDLOCK, NOATIME, NODIRATIME, RELATIME, STRICTATIME, NOSYMFOLLOW,
+	 * I_VERSION, LAZYTIME, SILENT); never MS_BIND/MS_REC or propagation.  The
+	 * last of two opposite options wins.  The recursive r* options (rro,
+	 * rnosuid, rnoatime, ...) land in attr_set/attr_clr as MOUNT_ATTR_* for
+	 * mount_setattr(AT_RECURSIVE); an atime one also puts MOUNT_ATTR__ATIME in
+	 * attr_clr (ratime, rnorelatime, rnostrictatime mean relatime). */
+	uint64_t attr_set, attr_clr;
+	bool idmap_recursive; /* "ridmap" */
+	bool tmpcopyup;       /* "tmpcopyup" seen; not in data, capsa ignores it */
 };
+
+#define RT_MOUNT_ATTR_NOSYMFOLLOW 0x00200000u
 
 struct rt_rlimit {
 	int resource; /* RLIMIT_* */
@@ -257,6 +286,14 @@ struct rt_seccomp_arg {
 	int op; /* SCMP_CMP_* (libseccomp enum scmp_compare) */
 };
 
+/* Actions are libseccomp values with an empty payload: SCMP_ACT_ERRNO(0) and
+ * SCMP_ACT_TRACE(0) for ERRNO/TRACE; SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD.
+ * errnoRet travels separately (has_errno_ret/errno_ret, 0..65535, accepted only
+ * with ERRNO or TRACE); when absent the spec's default is EPERM, so the loader
+ * builds SCMP_ACT_ERRNO(has_errno_ret ? errno_ret : EPERM).  The parser also
+ * checks: NOTIFY is not a default action, NOTIFY needs listenerPath,
+ * listenerMetadata needs listenerPath, args[].index < 6.  Architectures hold
+ * SCMP_ARCH_* tokens for every OCI name even if this libseccomp lacks one. */
 struct rt_seccomp_rule {
 	char **names;
 	size_t n_names;
@@ -293,6 +330,20 @@ struct rt_intel_rdt {
 	bool present;
 	char *clos_id, *l3_cache_schema, *mem_bw_schema;
 	bool enable_cmt, enable_mbm;
+	char **schemata; /* runtime-spec 1.3; no newlines in any schema string */
+	size_t n_schemata;
+	bool enable_monitoring;
+};
+
+/* linux.memoryPolicy (runtime-spec 1.3), for set_mempolicy(2). */
+#define RT_MPOL_F_NUMA_BALANCING (1u << 13)
+#define RT_MPOL_F_RELATIVE_NODES (1u << 14)
+#define RT_MPOL_F_STATIC_NODES (1u << 15)
+struct rt_memory_policy {
+	bool present;
+	int mode;       /* MPOL_DEFAULT(0) .. MPOL_WEIGHTED_INTERLEAVE(6) */
+	unsigned flags; /* RT_MPOL_F_* */
+	char *nodes;    /* node list string, NULL when absent */
 };
 
 struct rt_linux {
@@ -319,6 +370,7 @@ struct rt_linux {
 	char *mount_label;
 	struct rt_personality personality;
 	struct rt_intel_rdt intel_rdt;
+	struct rt_memory_policy memory_policy;
 };
 
 struct rt_spec {
@@ -364,5 +416,10 @@ void rt_spec_free(struct rt_spec *s);
 int rt_signal_from_name(const char *name); /* "KILL", "SIGKILL", "9" -> 9; -EINVAL */
 const char *rt_ns_type_name(enum rt_ns_type t);   /* "pid", "network", ... */
 int rt_ns_clone_flag(enum rt_ns_type t);          /* CLONE_NEW* */
+/* "pid" -> RT_NS_PID ...; -EINVAL for an unknown name. */
+int rt_ns_type_from_name(const char *name);
+
+/* Free an owned key/value array (annotations, sysctl, unified). */
+void rt_kv_free(struct rt_kv *kv, size_t n);
 
 #endif
