@@ -460,7 +460,28 @@ static void test_default_json(void **state)
 	json_decref(j);
 }
 
-static char cache_dir[64];
+static char cache_top[64], cache_dir[80];
+
+/* The temp dir is removed by the teardown, so a failed assertion leaves
+ * nothing behind either. */
+static int cache_setup(void **state)
+{
+	(void)state;
+	snprintf(cache_top, sizeof(cache_top), "/tmp/capsa-test-seccomp.XXXXXX");
+	if (!mkdtemp(cache_top))
+		return -1;
+	snprintf(cache_dir, sizeof(cache_dir), "%s/cache", cache_top); /* created by the cache */
+	return 0;
+}
+
+static int cache_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cache_top);
+	return system(cmd) == 0 ? 0 : -1;
+}
 
 static void cache_file(char *path, size_t size)
 {
@@ -485,9 +506,6 @@ static void test_cache(void **state)
 	int fd;
 
 	(void)state;
-	snprintf(cache_dir, sizeof(cache_dir), "/tmp/capsa-test-seccomp.XXXXXX");
-	assert_non_null(mkdtemp(cache_dir));
-	strcat(cache_dir, "/cache"); /* created by the cache */
 	assert_int_equal(rt_seccomp_default(DOCKER_CAPS, &s, &err), 0);
 
 	assert_int_equal(rt_seccomp_compile_cached(&s, cache_dir, &p1, &err), 0); /* miss */
@@ -523,9 +541,6 @@ static void test_cache(void **state)
 	rt_seccomp_prog_free(p1);
 	rt_seccomp_prog_free(p2);
 	rt_seccomp_default_clear(&s);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %.*s", (int)(strlen(cache_dir) - strlen("/cache")), cache_dir);
-	assert_int_equal(system(cmd), 0);
 }
 
 /* SCMP_ACT_NOTIFY: the child installs the filter, sends its listener to us
@@ -551,7 +566,7 @@ static void test_notify_listener(void **state)
 {
 	struct rt_seccomp s = profile(SCMP_ACT_ALLOW, -1);
 	struct rt_seccomp_prog *p;
-	char dir[] = "/tmp/capsa-test-notify.XXXXXX", path[128], buf[256];
+	char path[128], buf[256];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	union {
 		struct cmsghdr h;
@@ -571,8 +586,7 @@ static void test_notify_listener(void **state)
 	p = compile_ok(&s);
 	assert_true(rt_seccomp_prog_wants_listener(p));
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/sock", dir);
+	snprintf(path, sizeof(path), "%s/sock", cache_top);
 	strcpy(sa.sun_path, path);
 	notify_sock = path;
 	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -608,8 +622,6 @@ static void test_notify_listener(void **state)
 	close(nfd);
 	close(cfd);
 	close(lfd);
-	unlink(path);
-	rmdir(dir);
 	rt_seccomp_prog_free(p);
 	rt_seccomp_default_clear(&s);
 }
@@ -625,16 +637,14 @@ static double now_ms(void)
 /* Not an assertion on speed (CI machines vary): prints the numbers. */
 static void test_timing(void **state)
 {
-	char dir[] = "/tmp/capsa-test-seccomp-t.XXXXXX";
+	const char *dir = cache_dir;
 	struct rt_seccomp s;
 	struct rt_seccomp_prog *p;
 	struct rt_err err = { 0 };
 	double t0, t_compile, t_cached;
 	const int rounds = 20;
-	char cmd[64];
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
 	assert_int_equal(rt_seccomp_default(DOCKER_CAPS, &s, &err), 0);
 	t0 = now_ms();
 	for (int i = 0; i < rounds; i++) {
@@ -652,8 +662,6 @@ static void test_timing(void **state)
 	t_cached = (now_ms() - t0) / rounds;
 	print_message("default profile: compile %.3f ms, cache hit %.3f ms\n", t_compile, t_cached);
 	rt_seccomp_default_clear(&s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -668,9 +676,9 @@ int main(void)
 		cmocka_unit_test(test_enosys_stub),
 		cmocka_unit_test(test_default_profile),
 		cmocka_unit_test(test_default_json),
-		cmocka_unit_test(test_cache),
-		cmocka_unit_test(test_notify_listener),
-		cmocka_unit_test(test_timing),
+		cmocka_unit_test_setup_teardown(test_cache, cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_notify_listener, cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_timing, cache_setup, cache_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
