@@ -1,0 +1,268 @@
+#include "convert.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/util.h"
+
+static const struct {
+	const char *v1, *v2;
+} ctrl_names[CG_CTRL_MAX] = {
+	[CG_CPU] = { "cpu", "cpu" },
+	[CG_CPUACCT] = { "cpuacct", NULL },
+	[CG_CPUSET] = { "cpuset", "cpuset" },
+	[CG_MEMORY] = { "memory", "memory" },
+	[CG_DEVICES] = { "devices", NULL },
+	[CG_FREEZER] = { "freezer", NULL },
+	[CG_BLKIO] = { "blkio", "io" },
+	[CG_PIDS] = { "pids", "pids" },
+	[CG_HUGETLB] = { "hugetlb", "hugetlb" },
+	[CG_NET_CLS] = { "net_cls", NULL },
+	[CG_NET_PRIO] = { "net_prio", NULL },
+	[CG_RDMA] = { "rdma", "rdma" },
+	[CG_PERF_EVENT] = { "perf_event", "perf_event" },
+	[CG_MISC] = { "misc", "misc" },
+};
+
+const char *cg_ctrl_name_v1(enum cg_ctrl c)
+{
+	return (unsigned)c < CG_CTRL_MAX ? ctrl_names[c].v1 : NULL;
+}
+
+const char *cg_ctrl_name_v2(enum cg_ctrl c)
+{
+	return (unsigned)c < CG_CTRL_MAX ? ctrl_names[c].v2 : NULL;
+}
+
+int cg_ctrl_from_name(const char *name)
+{
+	for (int c = 0; c < CG_CTRL_MAX; c++) {
+		if (strcmp(name, ctrl_names[c].v1) == 0 ||
+		    (ctrl_names[c].v2 && strcmp(name, ctrl_names[c].v2) == 0))
+			return c;
+	}
+	return -1;
+}
+
+uint64_t cg_shares_to_weight(uint64_t shares)
+{
+	/* runc 1.1 and crun before 1.23 use this linear map; newer releases
+	 * switched to a quadratic one that keeps 1024 -> 100.  The project
+	 * brief asks for the linear one: 1024 -> 39. */
+	if (shares == 0)
+		return 0;
+	if (shares < 2)
+		shares = 2;
+	if (shares > 262144)
+		shares = 262144;
+	return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+uint64_t cg_blkio_weight_to_io_weight(uint64_t weight)
+{
+	if (weight == 0)
+		return 0;
+	if (weight < 10)
+		weight = 10;
+	if (weight > 1000)
+		weight = 1000;
+	return 1 + ((weight - 10) * 9999) / 990;
+}
+
+int cg_cpu_max(char *buf, size_t size, bool has_quota, int64_t quota, bool has_period,
+	       uint64_t period)
+{
+	int n;
+
+	buf[0] = '\0';
+	if (!has_quota && !has_period)
+		return 0;
+	if (has_quota && quota > 0)
+		n = snprintf(buf, size, "%" PRId64, quota);
+	else
+		n = snprintf(buf, size, "max");
+	if (n < 0 || (size_t)n >= size)
+		return -ENOBUFS;
+	if (has_period && period > 0) {
+		int m = snprintf(buf + n, size - (size_t)n, " %" PRIu64, period);
+
+		if (m < 0 || (size_t)m >= size - (size_t)n)
+			return -ENOBUFS;
+	}
+	return 0;
+}
+
+int cg_swap_v2(bool has_limit, int64_t limit, int64_t swap, int64_t *ret_value, bool *ret_max,
+	       struct rt_err *err)
+{
+	if (swap == -1) {
+		*ret_value = -1;
+		*ret_max = true;
+		return 0;
+	}
+	if (swap < 0)
+		return rt_err_msg(err, EINVAL, "memory.swap: invalid value %" PRId64, swap);
+	if (!has_limit || limit <= 0)
+		return rt_err_msg(err, EINVAL,
+				  "memory.swap: cannot set a swap limit without a memory limit");
+	if (swap < limit)
+		return rt_err_msg(err, EINVAL,
+				  "memory.swap: memory+swap limit %" PRId64
+				  " should be >= memory limit %" PRId64,
+				  swap, limit);
+	*ret_value = swap - limit;
+	*ret_max = false;
+	return 0;
+}
+
+void cg_limit_str(char *buf, size_t size, int64_t value, bool v2)
+{
+	if (value < 0)
+		snprintf(buf, size, "%s", v2 ? "max" : "-1");
+	else
+		snprintf(buf, size, "%" PRId64, value);
+}
+
+int cg_io_max_line(char *buf, size_t size, int64_t major, int64_t minor, const bool has[4],
+		   const uint64_t rates[4])
+{
+	static const char *const keys[4] = { "rbps", "wbps", "riops", "wiops" };
+	size_t len;
+	int n;
+
+	n = snprintf(buf, size, "%" PRId64 ":%" PRId64, major, minor);
+	if (n < 0 || (size_t)n >= size)
+		return -ENOBUFS;
+	len = (size_t)n;
+	for (int i = 0; i < 4; i++) {
+		if (!has[i])
+			continue;
+		if (rates[i] == 0)
+			n = snprintf(buf + len, size - len, " %s=max", keys[i]);
+		else
+			n = snprintf(buf + len, size - len, " %s=%" PRIu64, keys[i], rates[i]);
+		if (n < 0 || (size_t)n >= size - len)
+			return -ENOBUFS;
+		len += (size_t)n;
+	}
+	return 0;
+}
+
+static int fmt_devnum(char *buf, size_t size, int64_t v)
+{
+	int n = v < 0 ? snprintf(buf, size, "*") : snprintf(buf, size, "%" PRId64, v);
+
+	return (n < 0 || (size_t)n >= size) ? -ENOBUFS : 0;
+}
+
+int cg_device_rule_v1(char *buf, size_t size, const struct rt_device_rule *r)
+{
+	char maj[24], min[24];
+	const char *acc = r->access[0] ? r->access : "rwm";
+	int n;
+
+	if (r->type == 'a') {
+		n = snprintf(buf, size, "a");
+		return (n < 0 || (size_t)n >= size) ? -ENOBUFS : 0;
+	}
+	if (r->type != 'c' && r->type != 'b')
+		return -EINVAL;
+	if (fmt_devnum(maj, sizeof(maj), r->major) < 0 || fmt_devnum(min, sizeof(min), r->minor) < 0)
+		return -ENOBUFS;
+	for (const char *p = acc; *p; p++)
+		if (*p != 'r' && *p != 'w' && *p != 'm')
+			return -EINVAL;
+	n = snprintf(buf, size, "%c %s:%s %s", r->type, maj, min, acc);
+	return (n < 0 || (size_t)n >= size) ? -ENOBUFS : 0;
+}
+
+/* runc's libcontainer/specconv AllowedDevices: mknod of anything, then the
+ * standard character devices, the pts range, ptmx, and tun/tap. */
+const struct rt_device_rule cg_default_device_rules[] = {
+	{ .allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m" },
+	{ .allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m" },
+	{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },   /* null */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm" },   /* random */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm" },   /* full */
+	{ .allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm" },   /* tty */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm" },   /* zero */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm" },   /* urandom */
+	{ .allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm" },   /* console */
+	{ .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm" }, /* pts */
+	{ .allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm" },   /* ptmx */
+	{ .allow = true, .type = 'c', .major = 10, .minor = 200, .access = "rwm" }, /* tun */
+};
+const size_t cg_n_default_device_rules = ARRAY_SIZE(cg_default_device_rules);
+
+int cg_hugepage_name_from_kb(uint64_t kb, char *buf, size_t size)
+{
+	static const char *const units[] = { "KB", "MB", "GB", "TB" };
+	unsigned u = 0;
+	int n;
+
+	if (kb == 0)
+		return -EINVAL;
+	while (u + 1 < ARRAY_SIZE(units) && kb % 1024 == 0) {
+		kb /= 1024;
+		u++;
+	}
+	n = snprintf(buf, size, "%" PRIu64 "%s", kb, units[u]);
+	return (n < 0 || (size_t)n >= size) ? -ENOBUFS : 0;
+}
+
+bool cg_hugepage_name_valid(const char *name)
+{
+	const char *p = name;
+
+	if (!isdigit((unsigned char)*p) || *p == '0')
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return strcmp(p, "KB") == 0 || strcmp(p, "MB") == 0 || strcmp(p, "GB") == 0;
+}
+
+int cg_unified_key_controller(const char *key, char *buf, size_t size, struct rt_err *err)
+{
+	const char *dot = strchr(key, '.');
+	size_t len;
+
+	if (!*key || strchr(key, '/') || !dot || dot == key || !dot[1])
+		return rt_err_msg(err, EINVAL,
+				  "linux.resources.unified: invalid key \"%s\" (expected CONTROLLER.FILE)",
+				  key);
+	len = (size_t)(dot - key);
+	if (len >= size)
+		return rt_err_msg(err, EINVAL, "linux.resources.unified: invalid key \"%s\"", key);
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+int cg_unified_check(const char *key, bool has_v2, uint32_t v2_ctrls, struct rt_err *err)
+{
+	char ctrl[64];
+	int c, r;
+
+	r = cg_unified_key_controller(key, ctrl, sizeof(ctrl), err);
+	if (r < 0)
+		return r;
+	if (!has_v2)
+		return rt_err_msg(err, EOPNOTSUPP,
+				  "linux.resources.unified: %s: this host has no cgroup v2 hierarchy",
+				  key);
+	if (strcmp(ctrl, "cgroup") == 0)
+		return 0;
+	c = cg_ctrl_from_name(ctrl);
+	if (c < 0 || !cg_ctrl_name_v2((enum cg_ctrl)c))
+		return rt_err_msg(err, EOPNOTSUPP,
+				  "linux.resources.unified: %s: unknown cgroup v2 controller \"%s\"",
+				  key, ctrl);
+	if (!(v2_ctrls & CG_BIT(c)))
+		return rt_err_msg(err, EOPNOTSUPP,
+				  "linux.resources.unified: %s: the %s controller is not in the cgroup v2 "
+				  "hierarchy on this host (it is on cgroup v1 or absent)",
+				  key, ctrl);
+	return 0;
+}

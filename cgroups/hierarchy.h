@@ -1,0 +1,51 @@
+/* Where the cgroup hierarchies are mounted and which controller lives where.
+ * Parsed once per process from /proc/self/mountinfo (cgroup and cgroup2 mounts
+ * only) and /proc/self/cgroup. */
+#ifndef CAPSA_CGROUPS_HIERARCHY_H
+#define CAPSA_CGROUPS_HIERARCHY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgroups/cgroup.h"
+#include "cgroups/convert.h"
+#include "runtime/err.h"
+
+struct cg_hier {
+	bool v2;
+	uint32_t ctrls; /* v1: controllers bound here; v2: the root's cgroup.controllers */
+	char *name;     /* v1 named hierarchy ("systemd" for name=systemd), else NULL */
+	char *mnt;      /* mount point */
+	char *root;     /* the mount's root inside the hierarchy ("/" unless bind-mounted) */
+	char *self;     /* the caller's cgroup in this hierarchy, NULL if not listed */
+};
+
+struct cg_host {
+	struct cg_hier *h;
+	size_t n;
+	int v2; /* index of the v2 hierarchy in h, -1 when there is none */
+	enum cg_layout layout;
+	int where[CG_CTRL_MAX]; /* index in h of each controller, -1 when missing */
+};
+
+/* Pure parser (unit-tested): mountinfo and proc_cgroup are the text of
+ * /proc/self/mountinfo and /proc/self/cgroup, v2_controllers the content of
+ * cgroup.controllers at the v2 mount (NULL when unknown).  Mounts of the same
+ * hierarchy seen twice are kept once (the first). */
+int cg_host_parse(const char *mountinfo, const char *proc_cgroup, const char *v2_controllers,
+		  struct cg_host *ret, struct rt_err *err);
+
+/* The host of the calling process, read once and cached (never freed). */
+int cg_host_get(const struct cg_host **ret, struct rt_err *err);
+
+void cg_host_clear(struct cg_host *h);
+
+/* Directory of `path` (absolute inside the hierarchy) on the file system:
+ * mnt + path with the mount root stripped.  malloc'd, NULL on ENOMEM. */
+char *cg_hier_dir(const struct cg_hier *h, const char *path);
+
+/* Label for messages: "memory", "cpu,cpuacct", "name=systemd", "unified". */
+void cg_hier_label(const struct cg_hier *h, char *buf, size_t size);
+
+#endif
