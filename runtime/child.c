@@ -1,0 +1,277 @@
+/* The container's init between clone and execve: one linear list of steps,
+ * one line per OCI feature.  Runs single-threaded in a copy of the runtime's
+ * address space; reports any failure to the parent over the sync socket. */
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hooks.h"
+#include "mount.h"
+#include "path.h"
+#include "process.h"
+#include "seccomp.h"
+#include "spawn.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+static int join_namespaces(struct rt_child_ctx *c, struct rt_err *err)
+{
+	/* user first: the others may belong to it; mount last but one so
+	 * paths keep resolving; pid and time were joined by the parent. */
+	static const enum rt_ns_type order[] = { RT_NS_USER, RT_NS_IPC, RT_NS_UTS, RT_NS_NET,
+						 RT_NS_CGROUP, RT_NS_MOUNT };
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		enum rt_ns_type t = order[i];
+
+		if (c->ns_fds[t] < 0)
+			continue;
+		if (setns(c->ns_fds[t], rt_ns_clone_flag(t)) < 0)
+			return rt_err_set(err, errno, "join %s namespace %s", rt_ns_type_name(t),
+					  c->spec && c->spec->linux_.namespaces[t].path ?
+						  c->spec->linux_.namespaces[t].path :
+						  "");
+		close(c->ns_fds[t]);
+		c->ns_fds[t] = -1;
+	}
+	return 0;
+}
+
+static int become_root_in_userns(struct rt_err *err)
+{
+	if (setresgid(0, 0, 0) < 0)
+		return rt_err_set(err, errno, "setresgid 0 in the user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		return rt_err_set(err, errno, "setresuid 0 in the user namespace");
+	return 0;
+}
+
+/* Write /proc/sys/... through an fd verified to be on procfs (CVE-2025-52881). */
+static int set_sysctl(const char *key, const char *value, struct rt_err *err)
+{
+	_cleanup_close_ int procfd = -EBADF, fd = -EBADF;
+	char path[512];
+	struct statfs sfs;
+	int r;
+
+	if (strlen(key) + 5 >= sizeof(path))
+		return rt_err_msg(err, ENAMETOOLONG, "linux.sysctl: %s: name too long", key);
+	procfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (procfd < 0)
+		return rt_err_set(err, errno, "linux.sysctl: open /proc/sys");
+	if (fstatfs(procfd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return rt_err_msg(err, EPERM, "linux.sysctl: /proc/sys is not procfs");
+	snprintf(path, sizeof(path), "%s", key);
+	for (char *p = path; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	fd = rt_open_in_root(procfd, path, 0, RT_PATH_NO_CREATE, true);
+	if (fd < 0)
+		return rt_err_set(err, -fd, "linux.sysctl: %s", key);
+	r = rt_reopen(fd, O_WRONLY);
+	if (r < 0)
+		return rt_err_set(err, -r, "linux.sysctl: open %s", key);
+	close(fd);
+	fd = r;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+		return rt_err_msg(err, EPERM, "linux.sysctl: %s is not on procfs", key);
+	r = rt_write_all(fd, value, strlen(value));
+	if (r < 0)
+		return rt_err_set(err, -r, "linux.sysctl: write %s=%s", key, value);
+	return 0;
+}
+
+static int set_names_and_sysctls(const struct rt_spec *s, struct rt_err *err)
+{
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		return rt_err_set(err, errno, "hostname: sethostname %s", s->hostname);
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0)
+		return rt_err_set(err, errno, "domainname: setdomainname %s", s->domainname);
+	for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
+		int r = set_sysctl(s->linux_.sysctl[i].key, s->linux_.sysctl[i].value, err);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int setup_terminal(struct rt_child_ctx *c, struct rt_err *err)
+{
+	_cleanup_close_ int master = -EBADF, slave = -EBADF;
+	int r;
+
+	r = rt_pty_open(&master, &slave, err);
+	if (r < 0)
+		return r;
+	if (!c->is_exec) {
+		r = rt_mount_console(slave, err);
+		if (r < 0)
+			return r;
+	}
+	r = rt_sync_send(c->sync_fd, RT_SYNC_PTY, 0, master, NULL);
+	if (r < 0)
+		return rt_err_set(err, -r, "send the pty to the runtime");
+	return rt_pty_become(slave, c->process->has_console_size ? c->process->console_height : 0,
+			     c->process->has_console_size ? c->process->console_width : 0, err);
+}
+
+/* Block until `capsa start` writes to exec.fifo (or, for run/exec, the
+ * parent says go). */
+static int wait_for_start(struct rt_child_ctx *c, struct rt_err *err)
+{
+	if (c->fifo_fd >= 0) {
+		struct pollfd p = { .fd = c->fifo_fd, .events = POLLIN };
+		char b;
+
+		while (poll(&p, 1, -1) < 0)
+			if (errno != EINTR)
+				return rt_err_set(err, errno, "wait for start");
+		if (read(c->fifo_fd, &b, 1) != 1)
+			return rt_err_msg(err, EPIPE, "start: the exec fifo closed without a start");
+		close(c->fifo_fd);
+		c->fifo_fd = -1;
+		return 0;
+	}
+	return rt_sync_expect(c->sync_fd, RT_SYNC_EXEC_NOW, "wait for start", NULL, err);
+}
+
+static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
+{
+	const struct rt_spec *s = c->spec;
+	int rootfd, r;
+
+	/* SYNC 1: maps written, cgroup joined, network attached */
+	r = rt_sync_expect(c->sync_fd, RT_SYNC_GO, "setup", NULL, err);
+	if (r < 0)
+		return r;
+	r = join_namespaces(c, err);
+	if (r < 0)
+		return r;
+	if ((c->clone_flags & CLONE_NEWUSER) || (!c->is_exec && c->ns_fds[RT_NS_USER] >= 0) ||
+	    (s && s->linux_.namespaces[RT_NS_USER].present)) {
+		r = become_root_in_userns(err);
+		if (r < 0)
+			return r;
+	}
+	if (c->is_exec)
+		goto process;
+	if ((c->clone_flags & CLONE_NEWCGROUP) == 0 && s->linux_.namespaces[RT_NS_CGROUP].present &&
+	    !s->linux_.namespaces[RT_NS_CGROUP].path && unshare(CLONE_NEWCGROUP) < 0)
+		return rt_err_set(err, errno, "unshare the cgroup namespace");
+	if (setsid() < 0)
+		return rt_err_set(err, errno, "setsid");
+	rootfd = rt_rootfs_prepare(&c->rootfs, err);
+	if (rootfd < 0)
+		return rootfd;
+	if (s->hooks.n_hooks[RT_HOOK_PRESTART] || s->hooks.n_hooks[RT_HOOK_CREATE_RUNTIME]) {
+		/* SYNC 2/3: the runtime namespace's hooks */
+		r = rt_sync_send(c->sync_fd, RT_SYNC_HOOKS, 0, -1, NULL);
+		if (r >= 0)
+			r = rt_sync_expect(c->sync_fd, RT_SYNC_HOOKS_DONE, "hooks", NULL, err);
+		else
+			r = rt_err_set(err, -r, "sync with the runtime");
+		if (r < 0) {
+			close(rootfd);
+			return r;
+		}
+	}
+	r = rt_hooks_run(&s->hooks, RT_HOOK_CREATE_CONTAINER, c->state_json, err);
+	if (r < 0) {
+		close(rootfd);
+		return r;
+	}
+	r = rt_rootfs_pivot(rootfd, c->rootfs.no_pivot, err);
+	if (r < 0)
+		return r;
+	r = rt_rootfs_finalize(s, err);
+	if (r < 0)
+		return r;
+	r = set_names_and_sysctls(s, err);
+	if (r < 0)
+		return r;
+	if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EPERM)
+		return rt_err_set(err, errno, "join a new session keyring");
+	r = rt_process_personality(&s->linux_.personality, err);
+	if (r < 0)
+		return r;
+process:
+	if (c->is_exec && setsid() < 0)
+		return rt_err_set(err, errno, "setsid");
+	if (c->process->terminal) {
+		r = setup_terminal(c, err);
+		if (r < 0)
+			return r;
+	}
+	r = rt_process_limits(c->process, err);
+	if (r < 0)
+		return r;
+	return 0;
+}
+
+_Noreturn void rt_child_run(struct rt_child_ctx *c)
+{
+	struct rt_err err = { 0 };
+	struct rt_exec_opts eo = { .process = c->process, .seccomp = c->seccomp,
+				   .preserve_fds = c->preserve_fds };
+	int listener = -1, code = 1, r;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* nothing in the container may ptrace or read us until execve (CVE-2016-9962) */
+	prctl(PR_SET_DUMPABLE, 0);
+
+	r = child_setup(c, &err);
+	if (r < 0)
+		goto fail;
+	/* SYNC 5: ready; from now on a `create` caller may be gone */
+	if (c->fifo_fd >= 0)
+		prctl(PR_SET_PDEATHSIG, 0);
+	r = rt_sync_send(c->sync_fd, RT_SYNC_READY, 0, -1, NULL);
+	if (r < 0) {
+		rt_err_set(&err, -r, "sync with the runtime");
+		goto fail;
+	}
+	if (c->fifo_fd >= 0 || c->exec_wait) {
+		r = wait_for_start(c, &err);
+		if (r < 0)
+			goto fail;
+	}
+	if (c->spec && !c->is_exec) {
+		r = rt_hooks_run(&c->spec->hooks, RT_HOOK_START_CONTAINER, c->state_json, &err);
+		if (r < 0)
+			goto fail;
+	}
+	eo.ret_listener_fd = &listener;
+	r = rt_process_finalize(&eo, &err);
+	if (r < 0)
+		goto fail;
+	if (listener >= 0 && c->spec && c->spec->linux_.seccomp.listener_path) {
+		r = rt_seccomp_send_listener(c->spec->linux_.seccomp.listener_path, listener, c->state_json,
+					     &err);
+		if (r < 0)
+			goto fail;
+		close(listener);
+	}
+	rt_process_exec(c->process, &code, &err);
+fail:
+	/* the parent prints it; if it is gone (after create), we do */
+	if (rt_sync_send(c->sync_fd, RT_SYNC_ERROR, code, -1, &err) < 0)
+		dprintf(2, "capsa: %s\n", err.msg);
+	_exit(code);
+}

@@ -1,0 +1,63 @@
+/* Creating the container's init (and exec'd processes): clone into the
+ * namespaces, then a short dialogue with the child over the sync socket.
+ *
+ *   parent (capsa)                           child (becomes the container init)
+ *   ------------------------------------------------------------------------
+ *   cgroup created; pid/time ns joined
+ *   clone3(CLONE_NEW*, INTO_CGROUP?) ------> PDEATHSIG; signal mask restored
+ *   uid/gid maps; cg_add_pid; network
+ *   SYNC 1 GO ------------------------------> join ns by path; root in userns;
+ *                                             cgroupns; mounts (rootfs_prepare)
+ *                         <------------------ SYNC 2 HOOKS (only with hooks)
+ *   prestart + createRuntime hooks
+ *   SYNC 3 HOOKS_DONE ----------------------> createContainer hooks; pivot_root;
+ *                                             masked/ro paths; hostname; sysctl
+ *                         <------------------ SYNC 4 PTY (terminal: the master)
+ *                         <------------------ SYNC 5 READY
+ *   create: save state, exit                  wait: exec.fifo (create) or
+ *   run: SYNC 6 EXEC_NOW ------------------->       EXEC_NOW (run)
+ *                                             startContainer hooks; user, caps,
+ *                                             nnp, seccomp; execve
+ *   EOF on the socket = execve happened      (an error instead: SYNC ERROR)
+ */
+#ifndef CAPSA_RUNTIME_SPAWN_H
+#define CAPSA_RUNTIME_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "mount.h"
+#include "spec.h"
+
+struct rt_seccomp_prog;
+
+struct rt_child_ctx {
+	const struct rt_spec *spec;
+	const struct rt_process *process; /* spec->process, or the exec'd one */
+	struct rt_rootfs_opts rootfs;
+	int sync_fd;		/* child's end */
+	int fifo_fd;		/* exec.fifo opened for reading (create), or -1 (run) */
+	int ns_fds[RT_NS_MAX];	/* namespaces to join by path (-1: none) */
+	unsigned long clone_flags;
+	const struct rt_seccomp_prog *seccomp;
+	int preserve_fds;
+	bool no_new_keyring;
+	bool is_exec;		/* joining a running container: no rootfs work */
+	bool exec_wait;         /* exec: wait for EXEC_NOW too */
+	const char *state_json; /* for createContainer/startContainer hooks (creating state) */
+};
+
+/* The child's whole life: never returns.  Exits 127/126 when execve fails,
+ * 1 on a setup error (after reporting it over the sync socket). */
+_Noreturn void rt_child_run(struct rt_child_ctx *c);
+
+/* clone3 (falling back to clone) with flags; cgroup_fd >= 0 places the child
+ * into that v2 cgroup at birth.  Returns the pid in the parent, 0 in the
+ * child; *ret_pidfd gets a pidfd when the kernel gives one (else -1). */
+pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd);
+
+/* Write uid_map/gid_map of pid from the spec's mappings. */
+int rt_write_id_maps(pid_t pid, const struct rt_spec *spec, struct rt_err *err);
+
+#endif
