@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Run the bats integration suite against one runtime.
+#
+#   tests/integration/run.sh [RUNTIME] [FILE.bats...] [-- BATS_OPTIONS...]
+#
+# RUNTIME is a path or a name on PATH (runc, crun, build/capsa); default
+# $RUNTIME or build/capsa.  Without files, every tests/integration/*.bats
+# runs.  Builds the probe payload (make helpers) and the cached test rootfs
+# (build/test-rootfs) first.  Prints TAP, then "N passed, N failed, N skipped";
+# exits non-zero when a test failed or bats itself failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+runtime=${RUNTIME:-$repo/build/capsa}
+files=()
+bats_opts=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--)
+		shift
+		bats_opts=("$@")
+		break
+		;;
+	*.bats) files+=("$(realpath "$1")") ;;
+	*) runtime=$1 ;;
+	esac
+	shift
+done
+if [[ $runtime != */* ]]; then
+	runtime=$(command -v "$runtime") || {
+		echo "run.sh: runtime '$runtime' not on PATH" >&2
+		exit 1
+	}
+fi
+runtime=$(realpath "$runtime")
+[ -x "$runtime" ] || {
+	echo "run.sh: $runtime is not an executable" >&2
+	exit 1
+}
+[ ${#files[@]} -gt 0 ] || files=("$here"/*.bats)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "run.sh: the integration tests need root" >&2
+	exit 1
+fi
+for tool in bats jq ip timeout; do
+	command -v "$tool" >/dev/null || {
+		echo "run.sh: '$tool' missing (make deps)" >&2
+		exit 1
+	}
+done
+
+# The payload: built with the Makefile's own rule, in build/ unless told.
+helpers_build=${HELPERS_BUILD:-build}
+make -s -C "$repo" BUILD="$helpers_build" helpers
+export TEST_ROOTFS=${TEST_ROOTFS:-$repo/build/test-rootfs}
+"$repo/examples/mkrootfs.sh" "$TEST_ROOTFS" "$repo/$helpers_build"/helpers/*
+
+export RUNTIME=$runtime
+echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>&1 | head -n1 || true))"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+rc=0
+bats --tap "${bats_opts[@]}" "${files[@]}" | tee "$log" || rc=$?
+
+passed=$(grep -E '^ok [0-9]+ ' "$log" | grep -vc '# skip' || true)
+skipped=$(grep -E '^ok [0-9]+ ' "$log" | grep -c '# skip' || true)
+failed=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n1)
+echo "# runtime $RUNTIME"
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ -n "$planned" ] && [ $((passed + failed + skipped)) -ne "$planned" ]; then
+	echo "run.sh: bats planned $planned tests but reported $((passed + failed + skipped))" >&2
+	rc=1
+fi
+[ "$failed" = 0 ] || rc=1
+exit $rc
