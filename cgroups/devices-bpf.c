@@ -50,6 +50,7 @@ int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bp
 	/* at most 6 prologue + 9 per rule + 2 epilogue */
 	_cleanup_free_ struct bpf_insn *p = calloc(8 + 9 * n, sizeof(*p));
 	size_t k = 0;
+	bool unconditional = false;
 	const int all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
 
 	if (!p)
@@ -104,9 +105,17 @@ int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bp
 		}
 		p[k++] = MOV32_IMM(BPF_REG_0, r->allow ? 1 : 0);
 		p[k++] = EXIT();
+		/* A rule that matches everything shadows every earlier one
+		 * (and the default); the verifier refuses unreachable code. */
+		if (len == 2) {
+			unconditional = true;
+			break;
+		}
 	}
-	p[k++] = MOV32_IMM(BPF_REG_0, 0);
-	p[k++] = EXIT();
+	if (!unconditional) {
+		p[k++] = MOV32_IMM(BPF_REG_0, 0);
+		p[k++] = EXIT();
+	}
 	*ret_n = k;
 	*ret = TAKE_PTR(p);
 	return 0;
