@@ -130,23 +130,31 @@ check() {
 	done < <(comm -13 "$dir/links" <(links))
 
 	# Processes carrying an id in their command line, cgroup or marker
-	# environment variable.  Skip ourselves and our own pipeline children.
-	for p in /proc/[0-9]*; do
-		pid=${p#/proc/}
-		[ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
-		[ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = $$ ] && continue
-		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-		[ -n "$cmd" ] || continue # kernel thread or gone
+	# environment variable.  The patterns go through files so that grep's
+	# own command line does not match them.
+	if [ ${#ids[@]} -gt 0 ]; then
 		for id in "${ids[@]}"; do
 			re=$(id_regex "$id")
-			if [[ $cmd =~ $re ]] ||
-				grep -qE ":/(.*/)?$re" "$p/cgroup" 2>/dev/null ||
-				tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qE "^CAPSA_ITEST=$re"; then
-				leak "process $pid ($cmd)"
-				break
-			fi
+			echo "$re" >>"$dir/re.cmdline"
+			echo ":/(.*/)?$re" >>"$dir/re.cgroup"
+			echo "^CAPSA_ITEST=$re" >>"$dir/re.environ"
 		done
-	done
+		while read -r p; do
+			pid=${p#/proc/}
+			pid=${pid%%/*}
+			[ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+			[ "$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null)" = $$ ] && continue
+			cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
+			[ -n "$cmd" ] || continue # kernel thread or gone
+			leak "process $pid ($cmd)"
+		done < <({
+			# Processes come and go while grep reads: ignore its errors.
+			grep -lzEf "$dir/re.cmdline" /proc/[0-9]*/cmdline || true
+			grep -lEf "$dir/re.cgroup" /proc/[0-9]*/cgroup || true
+			grep -lzEf "$dir/re.environ" /proc/[0-9]*/environ || true
+		} 2>/dev/null | sort -u -t/ -k3,3)
+		rm -f "$dir"/re.*
+	fi
 
 	# State directories.
 	for d in "${empties[@]}"; do

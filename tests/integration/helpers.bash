@@ -50,6 +50,14 @@
 #                                   differences between runc and the spec)
 #   container_pid_known [ID]        true once `state ID` shows a pid; sets $CPID
 #   need_runtime_verb VERB          skip (visibly) when the runtime lacks VERB
+#   mountinfo_line DEST             from $output holding the container's
+#                                   /proc/self/mountinfo: the last line whose
+#                                   mount point is DEST
+#   mount_opts DEST / mount_fstype DEST / mount_super DEST
+#                                   per-mount options, fs type and super options
+#                                   of that line
+#   CLEANUP_PIDS, CLEANUP_MOUNTS    set by a test: killed / lazily unmounted in
+#                                   teardown, before the leak check
 #   fail MESSAGE                    print MESSAGE (and $output) and fail
 #
 # Every test ends with the leak check (tests/leakcheck.sh): no mount under
@@ -170,11 +178,12 @@ common_teardown() {
 		kill -9 $CLEANUP_PIDS 2>/dev/null || true
 		wait $CLEANUP_PIDS 2>/dev/null || true
 	fi
-	leaks=$("$LEAKCHECK" check "$LEAK_DIR") || rc=$?
-	force_cleanup
+	# Host mounts the test made itself (listed innermost first).
 	if [ -n "${CLEANUP_MOUNTS:-}" ]; then
 		umount -l $CLEANUP_MOUNTS 2>/dev/null || true
 	fi
+	leaks=$("$LEAKCHECK" check "$LEAK_DIR") || rc=$?
+	force_cleanup
 	rm -rf "$TEST_TMP"
 	if [ "$rc" != 0 ]; then
 		echo "leak check failed after '$BATS_TEST_DESCRIPTION':" >&2
@@ -315,4 +324,25 @@ container_pid_known() {
 	st=$("$RUNTIME" --root "$ROOT" state "${1:-$CID}" 2>/dev/null) || return 1
 	CPID=$(jq -r '.pid // 0' <<<"$st")
 	[ "$CPID" -gt 0 ] 2>/dev/null
+}
+
+mountinfo_line() {
+	printf '%s\n' "$output" | awk -v d="$1" '$5 == d { l = $0 } END { if (l == "") exit 1; print l }'
+}
+
+mount_opts() {
+	mountinfo_line "$1" | awk '{print $6}'
+}
+
+mount_fstype() {
+	mountinfo_line "$1" | sed 's/.* - //' | awk '{print $1}'
+}
+
+mount_super() {
+	mountinfo_line "$1" | sed 's/.* - //' | awk '{print $3}'
+}
+
+# has_opt LIST OPT: OPT is one of the comma-separated LIST.
+has_opt() {
+	[[ ",$1," == *",$2,"* ]]
 }
