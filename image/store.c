@@ -470,7 +470,7 @@ int img_store_users_of(struct img_store *s, const char *id_hex, json_t **ret, st
 }
 
 /* Remove what no record references: layers, blobs; then tmp/. */
-static int gc(struct img_store *s, struct rt_err *err)
+int img_store_gc(struct img_store *s, struct rt_err *err)
 {
 	_cleanup_json_ json_t *ids = NULL, *keep = json_object();
 	static const char *const dirs[] = { "layers", "blobs/sha256" };
@@ -589,7 +589,7 @@ int img_store_remove(struct img_store *s, const char *what, bool force, struct r
 	r = remove_image(s, hex, err);
 	if (r < 0)
 		return r;
-	return gc(s, err);
+	return img_store_gc(s, err);
 }
 
 int img_store_prune(struct img_store *s, unsigned *ret_n, struct rt_err *err)
@@ -619,7 +619,7 @@ int img_store_prune(struct img_store *s, unsigned *ret_n, struct rt_err *err)
 			return r;
 		n++;
 	}
-	r = gc(s, err);
+	r = img_store_gc(s, err);
 	if (r < 0)
 		return r;
 	if (ret_n)

@@ -84,6 +84,10 @@ int img_store_users_of(struct img_store *s, const char *id_hex, json_t **ret, st
  * -EBUSY while a container uses the image unless force. */
 int img_store_remove(struct img_store *s, const char *what, bool force, struct rt_err *err);
 
+/* Remove layers and blobs no image record references, then tmp/ (exclusive
+ * lock only).  Nothing is removed when a record cannot be read. */
+int img_store_gc(struct img_store *s, struct rt_err *err);
+
 /* `image prune`: images without a name and without users, then unreferenced
  * layers and blobs, then tmp/.  The number of images removed goes to *ret_n. */
 int img_store_prune(struct img_store *s, unsigned *ret_n, struct rt_err *err);
