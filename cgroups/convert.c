@@ -255,7 +255,9 @@ int cg_unified_check(const char *key, bool has_v2, uint32_t v2_ctrls, struct rt_
 	if (strcmp(ctrl, "cgroup") == 0)
 		return 0;
 	c = cg_ctrl_from_name(ctrl);
-	if (c < 0 || !cg_ctrl_name_v2((enum cg_ctrl)c))
+	/* v2 names only: "blkio.weight" is not a v2 file */
+	if (c < 0 || !cg_ctrl_name_v2((enum cg_ctrl)c) ||
+	    strcmp(ctrl, cg_ctrl_name_v2((enum cg_ctrl)c)) != 0)
 		return rt_err_msg(err, EOPNOTSUPP,
 				  "linux.resources.unified: %s: unknown cgroup v2 controller \"%s\"",
 				  key, ctrl);

@@ -1,0 +1,387 @@
+/* Table tests of the cgroup value conversions (cgroups/convert.c), the host
+ * layout parser (cgroups/hierarchy.c) and the shape of the v2 device BPF
+ * program (cgroups/devices-bpf.c).  No cgroupfs needed: the kernel-side
+ * behaviour is tested by tests/cgroups/run.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cgroups/convert.h"
+#include "cgroups/devices-bpf.h"
+#include "cgroups/hierarchy.h"
+
+static void test_shares_to_weight(void **state)
+{
+	static const struct {
+		uint64_t shares, weight;
+	} t[] = {
+		{ 0, 0 },	   /* unset */
+		{ 1, 1 },	   /* clamped to 2 */
+		{ 2, 1 },	   { 512, 20 }, { 1024, 39 }, { 2048, 79 },
+		{ 262144, 10000 }, { 1000000, 10000 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(cg_shares_to_weight(t[i].shares), t[i].weight);
+}
+
+static void test_blkio_weight(void **state)
+{
+	(void)state;
+	assert_int_equal(cg_blkio_weight_to_io_weight(0), 0);
+	assert_int_equal(cg_blkio_weight_to_io_weight(10), 1);
+	assert_int_equal(cg_blkio_weight_to_io_weight(500), 4950);
+	assert_int_equal(cg_blkio_weight_to_io_weight(1000), 10000);
+}
+
+static void test_cpu_max(void **state)
+{
+	static const struct {
+		bool hq;
+		int64_t q;
+		bool hp;
+		uint64_t p;
+		const char *want;
+	} t[] = {
+		{ true, 20000, true, 100000, "20000 100000" },
+		{ true, -1, true, 100000, "max 100000" },
+		{ true, 0, true, 50000, "max 50000" },
+		{ true, 50000, false, 0, "50000" },
+		{ false, 0, true, 100000, "max 100000" },
+		{ false, 0, false, 0, "" },
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(cg_cpu_max(buf, sizeof(buf), t[i].hq, t[i].q, t[i].hp, t[i].p), 0);
+		assert_string_equal(buf, t[i].want);
+	}
+	assert_int_equal(cg_cpu_max(buf, 4, true, 20000, true, 100000), -ENOBUFS);
+}
+
+static void test_swap(void **state)
+{
+	struct rt_err err = { 0 };
+	int64_t v = 0;
+	bool max = false;
+	char buf[32];
+
+	(void)state;
+	/* v2: memory.swap.max = swap - limit (OCI swap is memory+swap) */
+	assert_int_equal(cg_swap_v2(true, 32 << 20, 64 << 20, &v, &max, &err), 0);
+	assert_false(max);
+	assert_int_equal(v, 32 << 20);
+	assert_int_equal(cg_swap_v2(true, 32 << 20, 32 << 20, &v, &max, &err), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cg_swap_v2(true, 32 << 20, -1, &v, &max, &err), 0);
+	assert_true(max);
+	assert_int_equal(cg_swap_v2(true, 64 << 20, 32 << 20, &v, &max, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "should be >= memory limit"));
+	assert_int_equal(cg_swap_v2(false, 0, 32 << 20, &v, &max, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "without a memory limit"));
+	assert_int_equal(cg_swap_v2(true, -1, 32 << 20, &v, &max, &err), -EINVAL);
+	/* v1 writes the OCI value as it is: memsw = memory + swap */
+	cg_limit_str(buf, sizeof(buf), 64 << 20, false);
+	assert_string_equal(buf, "67108864");
+	cg_limit_str(buf, sizeof(buf), -1, false);
+	assert_string_equal(buf, "-1");
+	cg_limit_str(buf, sizeof(buf), -1, true);
+	assert_string_equal(buf, "max");
+}
+
+static void test_io_max(void **state)
+{
+	char buf[128];
+	bool has[4] = { true, false, false, true };
+	uint64_t rates[4] = { 1048576, 0, 0, 0 };
+	bool all[4] = { true, true, true, true };
+	uint64_t r4[4] = { 1, 2, 3, 4 };
+
+	(void)state;
+	assert_int_equal(cg_io_max_line(buf, sizeof(buf), 8, 0, has, rates), 0);
+	assert_string_equal(buf, "8:0 rbps=1048576 wiops=max");
+	assert_int_equal(cg_io_max_line(buf, sizeof(buf), 254, 16, all, r4), 0);
+	assert_string_equal(buf, "254:16 rbps=1 wbps=2 riops=3 wiops=4");
+	assert_int_equal(cg_io_max_line(buf, 8, 254, 16, all, r4), -ENOBUFS);
+}
+
+static void test_device_rules_v1(void **state)
+{
+	static const struct {
+		struct rt_device_rule r;
+		const char *want;
+	} t[] = {
+		{ { .allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm" }, "a" },
+		{ { .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" }, "c 1:3 rwm" },
+		{ { .allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m" }, "b *:* m" },
+		{ { .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rw" },
+		  "c 136:* rw" },
+		{ { .allow = true, .type = 'c', .major = 10, .minor = 200, .access = "" },
+		  "c 10:200 rwm" },
+	};
+	struct rt_device_rule bad_type = { .type = 'x', .access = "r" };
+	struct rt_device_rule bad_acc = { .type = 'c', .major = 1, .minor = 1, .access = "rx" };
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &t[i].r), 0);
+		assert_string_equal(buf, t[i].want);
+	}
+	assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &bad_type), -EINVAL);
+	assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &bad_acc), -EINVAL);
+	/* runc's defaults: mknod for all, then the standard devices */
+	assert_true(cg_n_default_device_rules >= 10);
+	assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &cg_default_device_rules[0]), 0);
+	assert_string_equal(buf, "c *:* m");
+}
+
+static void test_hugepage_names(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(cg_hugepage_name_from_kb(2048, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2MB");
+	assert_int_equal(cg_hugepage_name_from_kb(1048576, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1GB");
+	assert_int_equal(cg_hugepage_name_from_kb(64, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "64KB");
+	assert_int_equal(cg_hugepage_name_from_kb(32768, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "32MB");
+	assert_int_equal(cg_hugepage_name_from_kb(0, buf, sizeof(buf)), -EINVAL);
+	assert_true(cg_hugepage_name_valid("2MB"));
+	assert_true(cg_hugepage_name_valid("1GB"));
+	assert_true(cg_hugepage_name_valid("64KB"));
+	assert_false(cg_hugepage_name_valid("2mb"));
+	assert_false(cg_hugepage_name_valid("0MB"));
+	assert_false(cg_hugepage_name_valid("MB"));
+	assert_false(cg_hugepage_name_valid("2M"));
+	assert_false(cg_hugepage_name_valid("2MB/../x"));
+}
+
+static void test_unified_check(void **state)
+{
+	struct rt_err err = { 0 };
+	char ctrl[32];
+
+	(void)state;
+	assert_int_equal(cg_unified_key_controller("memory.high", ctrl, sizeof(ctrl), &err), 0);
+	assert_string_equal(ctrl, "memory");
+	assert_int_equal(cg_unified_key_controller("cgroup.max.depth", ctrl, sizeof(ctrl), &err), 0);
+	assert_string_equal(ctrl, "cgroup");
+	assert_true(cg_unified_key_controller("nodot", ctrl, sizeof(ctrl), &err) < 0);
+	assert_true(cg_unified_key_controller("../memory.max", ctrl, sizeof(ctrl), &err) < 0);
+	assert_true(cg_unified_key_controller(".max", ctrl, sizeof(ctrl), &err) < 0);
+
+	/* hybrid host, memory on v1: refused with a message naming it */
+	assert_int_equal(cg_unified_check("memory.high", true, 0, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "memory.high"));
+	assert_non_null(strstr(err.msg, "memory controller"));
+	/* core files only need a v2 hierarchy */
+	assert_int_equal(cg_unified_check("cgroup.max.descendants", true, 0, &err), 0);
+	assert_int_equal(cg_unified_check("cgroup.max.descendants", false, 0, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "no cgroup v2"));
+	/* pure v2 with the controllers enabled */
+	assert_int_equal(cg_unified_check("memory.high", true, CG_BIT(CG_MEMORY), &err), 0);
+	assert_int_equal(cg_unified_check("io.max", true, CG_BIT(CG_BLKIO), &err), 0);
+	assert_int_equal(cg_unified_check("blkio.weight", true, CG_BIT(CG_BLKIO), &err),
+			 -EOPNOTSUPP); /* a v1 name is no v2 key */
+	assert_int_equal(cg_unified_check("bogus.file", true, ~0u, &err), -EOPNOTSUPP);
+}
+
+/* ---- layout parsing ---- */
+
+static const char mi_hybrid_separate[] =
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+	"99 31 0:35 / /mnt/again rw,relatime - cgroup cgroup rw,memory\n";
+static const char pc_hybrid_separate[] = "9:name=systemd:/user\n"
+					 "4:memory:/process_api/x\n"
+					 "5:devices:/\n"
+					 "2:cpuacct:/\n"
+					 "1:cpu:/\n"
+					 "0::/user\n";
+
+static void test_layout_hybrid_separate(void **state)
+{
+	struct cg_host h;
+	struct rt_err err = { 0 };
+	int mem, v2;
+
+	(void)state;
+	assert_int_equal(cg_host_parse(mi_hybrid_separate, pc_hybrid_separate, "", &h, &err), 0);
+	assert_int_equal(h.layout, CG_LAYOUT_HYBRID);
+	assert_int_equal(h.n, 6); /* the second memory mount is the same hierarchy */
+	assert_true(h.where[CG_CPU] >= 0 && h.where[CG_CPUACCT] >= 0);
+	assert_int_not_equal(h.where[CG_CPU], h.where[CG_CPUACCT]);
+	mem = h.where[CG_MEMORY];
+	assert_string_equal(h.h[mem].mnt, "/sys/fs/cgroup/memory");
+	assert_string_equal(h.h[mem].self, "/process_api/x");
+	v2 = h.v2;
+	assert_true(v2 >= 0);
+	assert_string_equal(h.h[v2].mnt, "/sys/fs/cgroup/unified");
+	assert_string_equal(h.h[v2].self, "/user");
+	assert_int_equal(h.where[CG_PIDS], -1);   /* neither v1 nor in v2's controllers */
+	assert_int_equal(h.where[CG_FREEZER], v2); /* v2 core freezer stands in */
+	for (size_t i = 0; i < h.n; i++)
+		if (h.h[i].name)
+			assert_string_equal(h.h[i].self, "/user");
+	cg_host_clear(&h);
+}
+
+static void test_layout_combined_cpu(void **state)
+{
+	static const char mi[] =
+		"1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+		"2 0 0:2 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
+	static const char pc[] = "3:cpu,cpuacct:/a\n2:pids:/b\n";
+	struct cg_host h;
+	struct rt_err err = { 0 };
+	char label[64];
+
+	(void)state;
+	assert_int_equal(cg_host_parse(mi, pc, NULL, &h, &err), 0);
+	assert_int_equal(h.layout, CG_LAYOUT_V1);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.v2, -1);
+	assert_int_equal(h.where[CG_CPU], h.where[CG_CPUACCT]);
+	assert_string_equal(h.h[h.where[CG_CPU]].self, "/a");
+	cg_hier_label(&h.h[h.where[CG_CPU]], label, sizeof(label));
+	assert_string_equal(label, "cpu,cpuacct");
+	assert_int_equal(h.where[CG_FREEZER], -1);
+	cg_host_clear(&h);
+}
+
+static void test_layout_v2(void **state)
+{
+	static const char mi[] =
+		"25 1 0:22 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+		"26 1 0:23 /ns\\040dir /mnt/cg\\040x rw - tmpfs tmpfs rw\n";
+	struct cg_host h;
+	struct rt_err err = { 0 };
+	char *dir;
+
+	(void)state;
+	assert_int_equal(cg_host_parse(mi, "0::/init.scope\n", "cpuset cpu io memory pids\n", &h,
+				       &err),
+			 0);
+	assert_int_equal(h.layout, CG_LAYOUT_V2);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.where[CG_MEMORY], 0);
+	assert_int_equal(h.where[CG_BLKIO], 0);
+	assert_int_equal(h.where[CG_DEVICES], 0);
+	assert_int_equal(h.where[CG_HUGETLB], -1);
+	assert_int_equal(h.h[0].ctrls & CG_BIT(CG_RDMA), 0);
+	dir = cg_hier_dir(&h.h[0], "/capsa/x");
+	assert_string_equal(dir, "/sys/fs/cgroup/capsa/x");
+	free(dir);
+	cg_host_clear(&h);
+	/* a bind-mounted subtree: the mount root is stripped */
+	{
+		static const char mi2[] = "7 1 0:5 /sub /cg rw - cgroup2 cgroup2 rw\n";
+
+		assert_int_equal(cg_host_parse(mi2, NULL, NULL, &h, &err), 0);
+		dir = cg_hier_dir(&h.h[0], "/sub/capsa/x");
+		assert_string_equal(dir, "/cg/capsa/x");
+		free(dir);
+		cg_host_clear(&h);
+	}
+	assert_int_equal(cg_host_parse("1 0 0:1 / / rw - ext4 /dev/vda rw\n", NULL, NULL, &h, &err),
+			 -ENOENT);
+}
+
+/* ---- device program shape ---- */
+
+static void check_jumps(const struct bpf_insn *p, size_t n)
+{
+	/* every mismatch jump lands right after an exit: the start of the next
+	 * rule or of the default */
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].code != (BPF_JMP | BPF_JNE | BPF_K))
+			continue;
+		size_t target = i + 1 + (size_t)p[i].off;
+
+		assert_true(target < n);
+		assert_int_equal(p[target - 1].code, BPF_JMP | BPF_EXIT);
+	}
+	assert_int_equal(p[n - 1].code, BPF_JMP | BPF_EXIT);
+}
+
+static void test_bpf_shape(void **state)
+{
+	struct rt_device_rule rules[] = {
+		{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "r" },
+		{ .allow = false, .type = 'b', .major = 8, .minor = -1, .access = "rwm" },
+		{ .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rw" },
+	};
+	struct rt_device_rule all = { .allow = true, .type = 'a', .major = -1, .minor = -1,
+				      .access = "rwm" };
+	struct rt_device_rule bad = { .allow = true, .type = 'c', .access = "q" };
+	struct bpf_insn *p = NULL;
+	size_t n = 0;
+
+	(void)state;
+	/* no rules: deny everything */
+	assert_int_equal(cg_bpf_devices_build(NULL, 0, &p, &n), 0);
+	assert_int_equal(n, 8);
+	assert_int_equal(p[6].code, BPF_ALU | BPF_MOV | BPF_K);
+	assert_int_equal(p[6].imm, 0);
+	free(p);
+
+	assert_int_equal(cg_bpf_devices_build(rules, 3, &p, &n), 0);
+	/* 6 prologue + (type,acc*3,major,ret*2)=7 + (type,major,ret*2)=4 +
+	 * (type,acc*3,major,minor,ret*2)=8 + 2 default */
+	assert_int_equal(n, 6 + 7 + 4 + 8 + 2);
+	check_jumps(p, n);
+	/* the last rule comes first: 136:* */
+	assert_int_equal(p[6].imm, BPF_DEVCG_DEV_CHAR);
+	assert_int_equal(p[10].imm, 136);
+	assert_int_equal(p[11].imm, 1); /* allow */
+	assert_int_equal(p[13].imm, BPF_DEVCG_DEV_BLOCK);
+	assert_int_equal(p[15].imm, 0); /* deny */
+	free(p);
+
+	/* an allow-all rule shadows everything before it */
+	{
+		struct rt_device_rule two[] = { rules[0], all };
+
+		assert_int_equal(cg_bpf_devices_build(two, 2, &p, &n), 0);
+		assert_int_equal(n, 8);
+		assert_int_equal(p[6].imm, 1);
+		check_jumps(p, n);
+		free(p);
+	}
+	assert_int_equal(cg_bpf_devices_build(&bad, 1, &p, &n), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shares_to_weight),
+		cmocka_unit_test(test_blkio_weight),
+		cmocka_unit_test(test_cpu_max),
+		cmocka_unit_test(test_swap),
+		cmocka_unit_test(test_io_max),
+		cmocka_unit_test(test_device_rules_v1),
+		cmocka_unit_test(test_hugepage_names),
+		cmocka_unit_test(test_unified_check),
+		cmocka_unit_test(test_layout_hybrid_separate),
+		cmocka_unit_test(test_layout_combined_cpu),
+		cmocka_unit_test(test_layout_v2),
+		cmocka_unit_test(test_bpf_shape),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
