@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "netns/net.h"
+#include "netns/nl.h"
 #include "runtime/util.h"
 
 #define NFT_BATCH_SIZE (64 * 1024)
@@ -525,12 +526,31 @@ static int rules_dump(struct mnl_socket *s, struct rule_list *l)
 			return -errno;
 		}
 		r = mnl_cb_run(buf, (size_t)n, seq, portid, rule_dump_cb, l);
+		if (r < 0 && errno == EINTR) {
+			r = net_nl_drain_dump(mnl_socket_get_fd(s), buf, (size_t)n);
+			return r < 0 ? r : -EINTR;
+		}
 		if (r < 0)
 			return errno == ENOENT ? 0 : -errno; /* no table: no rules */
 		if (r == MNL_CB_STOP)
 			break;
 	}
 	return l->oom ? -ENOMEM : 0;
+}
+
+/* A dump interrupted by a concurrent change (NLM_F_DUMP_INTR, reported as
+ * EINTR) is restarted. */
+static int rules_dump_retry(struct mnl_socket *s, struct rule_list *l)
+{
+	int r;
+
+	for (int i = 0;; i++) {
+		r = rules_dump(s, l);
+		if (r != -EINTR || i == 50)
+			return r;
+		rule_list_free(l);
+		l->oom = false;
+	}
 }
 
 int net_nft_del(const char *id)
@@ -546,7 +566,7 @@ int net_nft_del(const char *id)
 	r = nft_open(&s);
 	if (r < 0)
 		return r;
-	r = rules_dump(s, &l);
+	r = rules_dump_retry(s, &l);
 	if (r < 0 || l.n == 0)
 		goto out;
 	r = batch_start(&bt);
@@ -588,7 +608,7 @@ int net_nft_count(void)
 	r = nft_open(&s);
 	if (r < 0)
 		return r;
-	r = rules_dump(s, &l);
+	r = rules_dump_retry(s, &l);
 	if (r >= 0)
 		r = (int)l.n;
 	rule_list_free(&l);

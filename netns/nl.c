@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "runtime/util.h"
@@ -64,6 +65,35 @@ void net_nl_close(struct net_nl *nl)
 	nl->sock = NULL;
 }
 
+static bool has_end(const void *buf, size_t len)
+{
+	int l = (int)len;
+
+	for (const struct nlmsghdr *h = buf; mnl_nlmsg_ok(h, l); h = mnl_nlmsg_next(h, &l))
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+int net_nl_drain_dump(int fd, const void *buf, size_t len)
+{
+	char rbuf[NL_BUF_SIZE];
+
+	while (!has_end(buf, len)) {
+		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		buf = rbuf;
+		len = (size_t)n;
+	}
+	return 0;
+}
+
 /* Send a request with NLM_F_ACK and wait for its ack (or reply + ack). */
 static int nl_talk(struct net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
@@ -82,6 +112,10 @@ static int nl_talk(struct net_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *d
 			return -errno;
 		}
 		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
+		if (r < 0 && errno == EINTR) {
+			r = net_nl_drain_dump(mnl_socket_get_fd(nl->sock), buf, (size_t)n);
+			return r < 0 ? r : -EINTR;
+		}
 		if (r < 0)
 			return -errno;
 		if (r == MNL_CB_STOP)
@@ -357,7 +391,7 @@ static int addr_overlap_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int nl_dump(struct net_nl *nl, uint16_t type, unsigned char family, mnl_cb_t cb, void *data)
+static int nl_dump_once(struct net_nl *nl, uint16_t type, unsigned char family, mnl_cb_t cb, void *data)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = nl_req(nl, buf, type, NLM_F_DUMP);
@@ -369,6 +403,23 @@ static int nl_dump(struct net_nl *nl, uint16_t type, unsigned char family, mnl_c
 	return nl_talk(nl, nlh, cb, data);
 }
 
+/* Restart a dump interrupted by a concurrent change (EINTR from libmnl on
+ * NLM_F_DUMP_INTR).  The callbacks only look for a match or count, so the
+ * caller resets nothing but what reset() clears. */
+static int nl_dump(struct net_nl *nl, uint16_t type, unsigned char family, mnl_cb_t cb, void *data,
+		   void (*reset)(void *data))
+{
+	int r;
+
+	for (int i = 0;; i++) {
+		r = nl_dump_once(nl, type, family, cb, data);
+		if (r != -EINTR || i == 50)
+			return r;
+		if (reset)
+			reset(data);
+	}
+}
+
 int net_find_overlap(struct net_nl *nl, struct in_addr net, unsigned int prefix, int ignore_ifindex,
 		     char *desc, size_t desc_size)
 {
@@ -378,12 +429,12 @@ int net_find_overlap(struct net_nl *nl, struct in_addr net, unsigned int prefix,
 	};
 	int r;
 
-	r = nl_dump(nl, RTM_GETROUTE, AF_INET, route_overlap_cb, &c);
+	r = nl_dump(nl, RTM_GETROUTE, AF_INET, route_overlap_cb, &c, NULL);
 	if (r < 0)
 		return r;
 	if (c.found)
 		return 1;
-	r = nl_dump(nl, RTM_GETADDR, AF_INET, addr_overlap_cb, &c);
+	r = nl_dump(nl, RTM_GETADDR, AF_INET, addr_overlap_cb, &c, NULL);
 	if (r < 0)
 		return r;
 	return c.found ? 1 : 0;
@@ -421,7 +472,7 @@ int net_addr_first(struct net_nl *nl, int ifindex, struct in_addr *ret, unsigned
 	struct addr_first_ctx c = { .ifindex = ifindex };
 	int r;
 
-	r = nl_dump(nl, RTM_GETADDR, AF_INET, addr_first_cb, &c);
+	r = nl_dump(nl, RTM_GETADDR, AF_INET, addr_first_cb, &c, NULL);
 	if (r < 0)
 		return r;
 	if (!c.found)
@@ -450,11 +501,16 @@ static int ports_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void ports_reset(void *data)
+{
+	((struct ports_ctx *)data)->count = 0;
+}
+
 int net_link_count_ports(struct net_nl *nl, int master_ifindex)
 {
 	struct ports_ctx c = { .master = master_ifindex };
 	int r;
 
-	r = nl_dump(nl, RTM_GETLINK, AF_UNSPEC, ports_cb, &c);
+	r = nl_dump(nl, RTM_GETLINK, AF_UNSPEC, ports_cb, &c, ports_reset);
 	return r < 0 ? r : c.count;
 }

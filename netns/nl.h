@@ -66,6 +66,11 @@ int net_find_overlap(struct net_nl *nl, struct in_addr net, unsigned int prefix,
 /* First IPv4 address (and its prefix) on ifindex: -ENOENT if none. */
 int net_addr_first(struct net_nl *nl, int ifindex, struct in_addr *ret, unsigned int *ret_prefix);
 
+/* After libmnl reported an interrupted dump (EINTR) while parsing buf:
+ * read and discard the rest of the dump from the netlink socket fd, so the
+ * socket can be used again.  Returns 0 or a negative errno. */
+int net_nl_drain_dump(int fd, const void *buf, size_t len);
+
 /* Number of links enslaved to master_ifindex. */
 int net_link_count_ports(struct net_nl *nl, int master_ifindex);
 
