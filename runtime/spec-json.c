@@ -485,9 +485,8 @@ int sj_load(const char *buf, size_t len, const char *name, json_t **ret, struct 
 		const char *hint = "";
 
 		if (json_error_code(&jerr) == json_error_numeric_overflow)
-			hint = " (integers above 9223372036854775807 are not supported; "
-			       "18446744073709551615 is accepted where the spec means "
-			       "\"unlimited\")";
+			hint = " (integers must fit in a signed 64-bit integer; only "
+			       "18446744073709551615 is also accepted, as -1)";
 		return rt_err_msg(err, EINVAL, "%s: invalid JSON at line %d, column %d: %s%s",
 				  name, jerr.line, jerr.column, jerr.text, hint);
 	}

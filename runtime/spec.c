@@ -771,7 +771,9 @@ int rt_spec_load(const char *path, struct rt_spec **ret, struct rt_err *err)
 	size_t len = 0;
 	int r;
 
-	r = rt_read_file_at(AT_FDCWD, path, RT_SPEC_MAX_SIZE, &buf, &len);
+	/* rt_read_file_at() fails at `max` bytes read: +1 lets exactly
+	 * RT_SPEC_MAX_SIZE through. */
+	r = rt_read_file_at(AT_FDCWD, path, RT_SPEC_MAX_SIZE + 1, &buf, &len);
 	if (r == -EFBIG)
 		return rt_err_msg(err, EFBIG, "%s: file too large (the limit is %u bytes)", path,
 				  RT_SPEC_MAX_SIZE);
