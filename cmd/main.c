@@ -195,6 +195,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* the runtime changes directory into the bundle: keep paths absolute */
+	if (g.root[0] != '/') {
+		static char abs_root[4096];
+		char cwd[4096];
+
+		if (!getcwd(cwd, sizeof(cwd)) ||
+		    snprintf(abs_root, sizeof(abs_root), "%s/%s", cwd, g.root) >= (int)sizeof(abs_root))
+			return cmd_failf(&g, "--root %s: cannot make it absolute", g.root);
+		g.root = abs_root;
+	}
 	if (g.systemd_cgroup)
 		return cmd_failf(&g, "--systemd-cgroup: the systemd cgroup driver is not supported; "
 				     "use the cgroupfs driver");

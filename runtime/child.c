@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -46,6 +49,23 @@ static int join_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 		close(c->ns_fds[t]);
 		c->ns_fds[t] = -1;
 	}
+	return 0;
+}
+
+/* A new network namespace gets its loopback up, as runc and crun do. */
+static int loopback_up(struct rt_err *err)
+{
+	struct ifreq ifr = { 0 };
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return rt_err_set(err, errno, "loopback: socket");
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return rt_err_set(err, errno, "loopback: get flags");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return rt_err_set(err, errno, "loopback: bring lo up");
 	return 0;
 }
 
@@ -168,6 +188,11 @@ static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 	}
 	if (c->is_exec)
 		goto process;
+	if (c->clone_flags & CLONE_NEWNET) {
+		r = loopback_up(err);
+		if (r < 0)
+			return r;
+	}
 	if ((c->clone_flags & CLONE_NEWCGROUP) == 0 && s->linux_.namespaces[RT_NS_CGROUP].present &&
 	    !s->linux_.namespaces[RT_NS_CGROUP].path && unshare(CLONE_NEWCGROUP) < 0)
 		return rt_err_set(err, errno, "unshare the cgroup namespace");

@@ -49,7 +49,11 @@ static int run_hook(const struct rt_hook *h, const char *state_json, struct rt_e
 	}
 	if (pid == 0) {
 		char *argv_default[] = { h->path, NULL };
+		sigset_t none;
 
+		/* the runtime may block signals it forwards: hooks start clean */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		dup2(in[0], 0);
 		execve(h->path, h->args ? h->args : argv_default, h->env ? h->env : (char *[]){ NULL });
 		dprintf(2, "capsa: exec hook %s: %s\n", h->path, strerror(errno));

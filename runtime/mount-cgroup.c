@@ -91,11 +91,18 @@ static int read_hierarchies(struct hier *h, size_t max, size_t *ret_n)
 	return 0;
 }
 
-static int mount_view(const struct hier *h, const char *target, bool new_cgroupns, unsigned long flags,
-		      struct rt_err *err)
+/* Mount the view of one hierarchy on the directory dirfd/name (name "" =
+ * dirfd itself, reopened through resolve for the remount). */
+static int mount_view(const struct hier *h, int dirfd, const char *name, int rootfd, const char *dest,
+		      bool new_cgroupns, unsigned long flags, struct rt_err *err)
 {
-	char src[PATH_MAX * 2];
+	_cleanup_close_ int fd = -EBADF, after = -EBADF;
+	char src[PATH_MAX * 2], target[64];
 
+	fd = *name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(dirfd);
+	if (fd < 0)
+		return rt_err_set(err, errno, "open %s/%s", dest, name);
+	rt_fd_path(fd, target, sizeof(target));
 	if (new_cgroupns) {
 		if (mount("cgroup", target, h->v2 ? "cgroup2" : "cgroup", flags, h->v2 ? NULL : h->opts) < 0)
 			return rt_err_set(err, errno, "mount cgroup %s", h->v2 ? "v2" : h->opts);
@@ -104,6 +111,12 @@ static int mount_view(const struct hier *h, const char *target, bool new_cgroupn
 	snprintf(src, sizeof(src), "%s%s", h->mountpoint, h->path);
 	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
 		return rt_err_set(err, errno, "bind cgroup %s", src);
+	/* the remount must name the new mount, not the directory under it */
+	after = *name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		      : rt_open_in_root(rootfd, dest, O_DIRECTORY, RT_PATH_NO_CREATE, false);
+	if (after < 0)
+		return rt_err_set(err, after == -1 ? errno : -after, "reopen %s/%s", dest, name);
+	rt_fd_path(after, target, sizeof(target));
 	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
 		return rt_err_set(err, errno, "remount cgroup %s", src);
 	return 0;
@@ -115,7 +128,7 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 	struct hier h[32];
 	size_t n = 0;
 	_cleanup_close_ int dfd = -EBADF;
-	char target[64], sub[PATH_MAX];
+	char target[64];
 	unsigned long flags = (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)) |
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	int r;
@@ -133,7 +146,7 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 
 	/* pure v2: one cgroup2 hierarchy at the usual place */
 	if (n == 1 && h[0].v2)
-		return mount_view(&h[0], target, new_cgroupns, flags, err);
+		return mount_view(&h[0], dfd, "", rootfd, m->destination, new_cgroupns, flags, err);
 
 	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return rt_err_set(err, errno, "mount tmpfs on %s", m->destination);
@@ -145,18 +158,13 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 
 	for (size_t i = 0; i < n; i++) {
 		const char *name = strrchr(h[i].mountpoint, '/');
-		_cleanup_close_ int sfd = -EBADF;
 
 		name = name ? name + 1 : h[i].mountpoint;
 		if (!*name || strchr(name, '.') == name)
 			continue;
 		if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
 			return rt_err_set(err, errno, "mkdir %s/%s", m->destination, name);
-		sfd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sfd < 0)
-			return rt_err_set(err, errno, "open %s/%s", m->destination, name);
-		snprintf(sub, sizeof(sub), "/proc/self/fd/%d", sfd);
-		r = mount_view(&h[i], sub, new_cgroupns, flags, err);
+		r = mount_view(&h[i], dfd, name, rootfd, m->destination, new_cgroupns, flags, err);
 		if (r < 0)
 			return rt_err_prefix(err, "%s/%s", m->destination, name);
 		/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on the host */

@@ -86,11 +86,10 @@ int rt_process_personality(const struct rt_personality *pers, struct rt_err *err
 
 static int set_user(const struct rt_user *u, struct rt_err *err)
 {
-	gid_t groups[NGROUPS_MAX];
-	size_t n = u->n_additional_gids < NGROUPS_MAX ? u->n_additional_gids : NGROUPS_MAX;
+	size_t n = u->n_additional_gids;
+	const gid_t *groups = u->additional_gids;
 
-	for (size_t i = 0; i < n; i++)
-		groups[i] = u->additional_gids[i];
+	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 	/* exactly the list given, also when it is empty (CVE-2023-25173);
 	 * EPERM happens in a user namespace with setgroups denied */
 	if (setgroups(n, groups) < 0 && !(errno == EPERM && n == 0))

@@ -1,0 +1,591 @@
+/* create, run and start: from a spec to a waiting (or running) init.
+ * Every resource made along the way is recorded in struct launch and undone
+ * by launch_abort() if a later step fails. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroups/cgroup.h"
+#include "container-internal.h"
+#include "hooks.h"
+#include "runtime.h"
+#include "seccomp.h"
+#include "spawn.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+static int validate_spec(const struct rt_spec *s, struct rt_err *err)
+{
+	if (!s->has_process)
+		return rt_err_msg(err, EINVAL, "config.json: process: required to create a container");
+	if (!s->root_path)
+		return rt_err_msg(err, EINVAL, "config.json: root.path: required");
+	if (!s->linux_.namespaces[RT_NS_MOUNT].present)
+		return rt_err_msg(err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
+	if ((s->hostname || s->domainname) && !s->linux_.namespaces[RT_NS_UTS].present)
+		return rt_err_msg(err, EINVAL, "config.json: hostname: setting it needs a private UTS namespace");
+	if (s->process.apparmor_profile && access("/sys/kernel/security/apparmor", F_OK) < 0)
+		return rt_err_msg(err, EOPNOTSUPP,
+				  "config.json: process.apparmorProfile: AppArmor is not enabled on this host");
+	if (s->process.selinux_label || s->linux_.mount_label) {
+		if (access("/sys/fs/selinux/enforce", F_OK) < 0)
+			return rt_err_msg(err, EOPNOTSUPP, "config.json: %s: SELinux is not enabled on this host",
+					  s->process.selinux_label ? "process.selinuxLabel" : "linux.mountLabel");
+	}
+	if (s->linux_.intel_rdt.present && access("/sys/fs/resctrl/schemata", F_OK) < 0)
+		return rt_err_msg(err, EOPNOTSUPP, "config.json: linux.intelRdt: resctrl is not mounted on this host");
+	return 0;
+}
+
+static void now_rfc3339(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+}
+
+/* Copy the spec into the state dir: delete and start need the hooks after the
+ * bundle may have changed. */
+static int save_config(const char *config_path, const char *state_dir, struct rt_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	char dst[PATH_MAX];
+	size_t len;
+	int r;
+
+	r = rt_read_file_at(AT_FDCWD, config_path, RT_SPEC_MAX_SIZE, &buf, &len);
+	if (r < 0)
+		return rt_err_set(err, -r, "read %s", config_path);
+	snprintf(dst, sizeof(dst), "%s/config.json", state_dir);
+	r = rt_write_file_atomic(dst, buf, len, 0600);
+	if (r < 0)
+		return rt_err_set(err, -r, "write %s", dst);
+	return 0;
+}
+
+void launch_abort(struct launch *l)
+{
+	struct rt_err ignored;
+
+	if (l->pid > 0) {
+		kill(l->pid, SIGKILL);
+		waitpid(l->pid, NULL, 0);
+		l->pid = 0;
+	}
+	if (l->pidfd >= 0)
+		close(l->pidfd);
+	l->pidfd = -1;
+	if (l->sock >= 0)
+		close(l->sock);
+	l->sock = -1;
+	if (l->pty_master >= 0)
+		close(l->pty_master);
+	l->pty_master = -1;
+	if (l->cg) {
+		if (l->cg_created)
+			cg_destroy(l->cg, &ignored);
+		cg_free(l->cg);
+		l->cg = NULL;
+	}
+	launch_release_extras(l, &ignored);
+	if (l->state_created)
+		rt_state_remove_dir(l->o->root, l->o->id);
+	l->state_created = false;
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	l->lock_fd = -1;
+}
+
+void launch_free(struct launch *l)
+{
+	if (l->sp)
+		rt_seccomp_prog_free(l->sp);
+	l->sp = NULL;
+	if (l->spec)
+		rt_spec_free(l->spec);
+	l->spec = NULL;
+	free(l->state_json);
+	l->state_json = NULL;
+	for (int i = 0; i < RT_NS_MAX; i++)
+		if (l->ns_fds[i] >= 0)
+			close(l->ns_fds[i]);
+	rt_state_clear(&l->st);
+}
+
+static int open_ns_paths(struct launch *l, struct rt_err *err)
+{
+	for (int t = 0; t < RT_NS_MAX; t++) {
+		const struct rt_namespace *ns = &l->spec->linux_.namespaces[t];
+
+		l->ns_fds[t] = -1;
+		if (!ns->present || !ns->path)
+			continue;
+		l->ns_fds[t] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (l->ns_fds[t] < 0)
+			return rt_err_set(err, errno, "config.json: linux.namespaces: %s namespace path %s",
+					  rt_ns_type_name((enum rt_ns_type)t), ns->path);
+	}
+	return 0;
+}
+
+static unsigned long clone_flags_of(const struct rt_spec *s)
+{
+	unsigned long f = 0;
+
+	for (int t = 0; t < RT_NS_MAX; t++) {
+		const struct rt_namespace *ns = &s->linux_.namespaces[t];
+
+		/* time is unshared by the parent (offsets first); cgroup after
+		 * the cgroup join, unless clone3 puts us there at birth */
+		if (ns->present && !ns->path && t != RT_NS_TIME && t != RT_NS_CGROUP)
+			f |= (unsigned long)rt_ns_clone_flag((enum rt_ns_type)t);
+	}
+	return f;
+}
+
+/* pid and time namespaces apply to children: enter them (or a new time
+ * namespace with its offsets) here, and leave again after the clone. */
+static int enter_for_children(struct launch *l, int saved[2], struct rt_err *err)
+{
+	const struct rt_linux *lx = &l->spec->linux_;
+
+	saved[0] = saved[1] = -1;
+	if (l->ns_fds[RT_NS_PID] >= 0) {
+		saved[0] = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		if (setns(l->ns_fds[RT_NS_PID], CLONE_NEWPID) < 0)
+			return rt_err_set(err, errno, "join pid namespace %s", lx->namespaces[RT_NS_PID].path);
+	}
+	if (lx->namespaces[RT_NS_TIME].present) {
+		saved[1] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+		if (l->ns_fds[RT_NS_TIME] >= 0) {
+			if (setns(l->ns_fds[RT_NS_TIME], CLONE_NEWTIME) < 0)
+				return rt_err_set(err, errno, "join time namespace");
+		} else {
+			char buf[128];
+			int n, r;
+
+			if (unshare(CLONE_NEWTIME) < 0)
+				return rt_err_set(err, errno, "unshare the time namespace");
+			n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+				     (long long)lx->time_offsets.monotonic_secs, lx->time_offsets.monotonic_nanosecs,
+				     (long long)lx->time_offsets.boottime_secs, lx->time_offsets.boottime_nanosecs);
+			r = rt_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n);
+			if (r < 0)
+				return rt_err_set(err, -r, "linux.timeOffsets: write timens_offsets");
+		}
+	}
+	return 0;
+}
+
+static void leave_for_children(int saved[2])
+{
+	if (saved[0] >= 0) {
+		setns(saved[0], CLONE_NEWPID);
+		close(saved[0]);
+	}
+	if (saved[1] >= 0) {
+		setns(saved[1], CLONE_NEWTIME);
+		close(saved[1]);
+	}
+}
+
+int launch_state_json(struct launch *l, enum rt_status status, struct rt_err *err)
+{
+	free(l->state_json);
+	l->state_json = NULL;
+	l->st.pid = l->pid;
+	return rt_state_to_json(&l->st, status, &l->state_json, err);
+}
+
+static int prepare(struct launch *l, struct rt_err *err)
+{
+	const struct rt_create_opts *o = l->o;
+	char config[PATH_MAX], created[64];
+	int r;
+
+	if (o->config_path)
+		snprintf(config, sizeof(config), "%s", o->config_path);
+	else
+		snprintf(config, sizeof(config), "%s/config.json", o->bundle);
+	r = rt_id_valid(o->id, err);
+	if (r < 0)
+		return r;
+	r = rt_spec_load(config, &l->spec, err);
+	if (r < 0)
+		return r;
+	r = validate_spec(l->spec, err);
+	if (r < 0)
+		return r;
+
+	/* Nothing exists yet: from here on, launch_abort() undoes. */
+	r = rt_state_create_dir(o->root, o->id, err);
+	if (r < 0)
+		return r;
+	l->state_created = true;
+	rt_state_dir(o->root, o->id, l->state_dir, sizeof(l->state_dir));
+	l->lock_fd = rt_state_lock(o->root, o->id, err);
+	if (l->lock_fd < 0)
+		return l->lock_fd;
+	r = save_config(config, l->state_dir, err);
+	if (r < 0)
+		return r;
+
+	r = launch_prepare_extras(l, err); /* image rootfs, network request */
+	if (r < 0)
+		return r;
+	if (!l->rootfs[0]) {
+		char p[PATH_MAX];
+
+		if (l->spec->root_path[0] == '/')
+			snprintf(p, sizeof(p), "%s", l->spec->root_path);
+		else
+			snprintf(p, sizeof(p), "%s/%s", o->bundle, l->spec->root_path);
+		if (!realpath(p, l->rootfs))
+			return rt_err_set(err, errno, "config.json: root.path: %s", p);
+	}
+
+	now_rfc3339(created, sizeof(created));
+	l->st.id = strdup(o->id);
+	l->st.bundle = strdup(o->bundle);
+	l->st.rootfs = strdup(l->rootfs);
+	l->st.created = strdup(created);
+	l->st.owner = getuid();
+	l->st.shared_pidns = !l->spec->linux_.namespaces[RT_NS_PID].present;
+	l->st.keep_rootfs = o->keep_rootfs;
+	if (!l->st.id || !l->st.bundle || !l->st.rootfs || !l->st.created)
+		return rt_err_set(err, ENOMEM, "state");
+	r = launch_annotations(l, err);
+	if (r < 0)
+		return r;
+
+	if (l->spec->linux_.seccomp.present) {
+		char cache[PATH_MAX];
+
+		snprintf(cache, sizeof(cache), "%s/.seccomp-cache", o->root);
+		mkdir(cache, 0700);
+		r = rt_seccomp_compile_cached(&l->spec->linux_.seccomp, cache, &l->sp, err);
+		if (r < 0)
+			return rt_err_prefix(err, "config.json: linux.seccomp");
+	}
+
+	r = cg_open(l->spec->linux_.cgroups_path, o->id, &l->cg, err);
+	if (r < 0)
+		return r;
+	r = cg_create(l->cg, l->spec->linux_.resources.present ? &l->spec->linux_.resources : NULL, err);
+	if (r < 0)
+		return r;
+	l->cg_created = true;
+	l->st.cgroup_path = strdup(cg_path(l->cg));
+	/* from now on a `delete --force` finds what to remove, even if we die */
+	r = rt_state_save(o->root, &l->st, err);
+	if (r < 0)
+		return r;
+	return open_ns_paths(l, err);
+}
+
+static int spawn(struct launch *l, bool create_mode, const sigset_t *block, struct rt_err *err)
+{
+	const struct rt_create_opts *o = l->o;
+	int sv[2], saved[2], fifo = -1, cgfd = -1, r;
+	unsigned long flags = clone_flags_of(l->spec);
+	struct rt_child_ctx c = { 0 };
+
+	if (create_mode) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/exec.fifo", l->state_dir);
+		if (mkfifo(path, 0600) < 0)
+			return rt_err_set(err, errno, "mkfifo %s", path);
+		fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fifo < 0)
+			return rt_err_set(err, errno, "open %s", path);
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = rt_err_set(err, errno, "socketpair");
+		goto out_fifo;
+	}
+	r = launch_state_json(l, RT_STATUS_CREATING, err);
+	if (r < 0)
+		goto out_sock;
+
+	c.spec = l->spec;
+	c.process = &l->spec->process;
+	c.rootfs = (struct rt_rootfs_opts){
+		.spec = l->spec,
+		.rootfs = l->rootfs,
+		.cgroup_path = cg_path(l->cg),
+		.new_cgroupns = l->spec->linux_.namespaces[RT_NS_CGROUP].present,
+		.new_userns = l->spec->linux_.namespaces[RT_NS_USER].present,
+		.new_netns = l->spec->linux_.namespaces[RT_NS_NET].present,
+		.no_pivot = o->no_pivot,
+		.terminal = l->spec->process.terminal,
+		.extra = l->extra_mounts,
+		.n_extra = l->n_extra_mounts,
+	};
+	c.sync_fd = sv[1];
+	c.fifo_fd = fifo;
+	c.exec_wait = !create_mode;
+	memcpy(c.ns_fds, l->ns_fds, sizeof(c.ns_fds));
+	c.seccomp = l->sp;
+	c.preserve_fds = o->preserve_fds;
+	c.no_new_keyring = o->no_new_keyring;
+	c.state_json = l->state_json;
+
+	/* clone3 can put the child straight into its (v2) cgroup, and then it
+	 * can also get its cgroup namespace at birth */
+	cgfd = cg_clone_fd(l->cg);
+	if (cgfd >= 0 && l->spec->linux_.namespaces[RT_NS_CGROUP].present &&
+	    !l->spec->linux_.namespaces[RT_NS_CGROUP].path)
+		flags |= CLONE_NEWCGROUP;
+	c.clone_flags = flags;
+
+	r = enter_for_children(l, saved, err);
+	if (r < 0) {
+		leave_for_children(saved);
+		goto out_sock;
+	}
+	/* a foreground run keeps its forwarded signals blocked from here on
+	 * (signalfd picks them up); the child unblocks everything itself */
+	if (block)
+		sigprocmask(SIG_BLOCK, block, NULL);
+	l->pid = rt_clone(flags, cgfd, &l->pidfd);
+	if (l->pid == 0) {
+		close(sv[0]);
+		rt_child_run(&c);
+	}
+	r = l->pid < 0 ? -errno : 0;
+	leave_for_children(saved);
+	if (r < 0) {
+		l->pid = 0;
+		rt_err_set(err, -r, "clone the container process");
+		goto out_sock;
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	l->sock = sv[0];
+	sv[0] = -1;
+
+	if (l->spec->linux_.namespaces[RT_NS_USER].present && !l->spec->linux_.namespaces[RT_NS_USER].path) {
+		r = rt_write_id_maps(l->pid, l->spec, err);
+		if (r < 0)
+			goto out_sock;
+	}
+	if (cgfd < 0) {
+		r = cg_add_pid(l->cg, l->pid, err);
+		if (r < 0)
+			goto out_sock;
+	}
+	r = launch_attach_network(l, err);
+	if (r < 0)
+		goto out_sock;
+	/* SYNC 1 */
+	r = rt_sync_send(l->sock, RT_SYNC_GO, 0, -1, NULL);
+	if (r < 0) {
+		rt_err_set(err, -r, "sync with the container process");
+		goto out_sock;
+	}
+	r = launch_dialogue(l, err);
+out_sock:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+out_fifo:
+	if (fifo >= 0)
+		close(fifo);
+	return r;
+}
+
+/* SYNC 2..5 from the parent's side. */
+int launch_dialogue(struct launch *l, struct rt_err *err)
+{
+	for (;;) {
+		struct rt_sync_msg m;
+		int fd = -1, r;
+
+		r = rt_sync_recv(l->sock, &m, &fd);
+		if (r < 0)
+			return rt_err_msg(err, EPIPE, "the container process exited during setup");
+		switch (m.type) {
+		case RT_SYNC_HOOKS:
+			r = launch_state_json(l, RT_STATUS_CREATING, err);
+			if (r >= 0)
+				r = rt_hooks_run(&l->spec->hooks, RT_HOOK_PRESTART, l->state_json, err);
+			if (r >= 0)
+				r = rt_hooks_run(&l->spec->hooks, RT_HOOK_CREATE_RUNTIME, l->state_json, err);
+			if (r < 0)
+				return r;
+			r = rt_sync_send(l->sock, RT_SYNC_HOOKS_DONE, 0, -1, NULL);
+			if (r < 0)
+				return rt_err_set(err, -r, "sync with the container process");
+			break;
+		case RT_SYNC_PTY:
+			if (fd < 0)
+				return rt_err_msg(err, EPROTO, "the container process sent no pty");
+			if (l->pty_master >= 0)
+				close(l->pty_master);
+			l->pty_master = fd;
+			break;
+		case RT_SYNC_READY:
+			if (fd >= 0)
+				close(fd);
+			return 0;
+		case RT_SYNC_ERROR:
+			if (fd >= 0)
+				close(fd);
+			*err = m.err;
+			l->child_exit = m.value;
+			return rt_err_ret(err);
+		default:
+			if (fd >= 0)
+				close(fd);
+			return rt_err_msg(err, EPROTO, "unexpected message %u from the container process", m.type);
+		}
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct rt_err *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	int r = rt_write_file_atomic(path, buf, (size_t)n, 0644);
+
+	if (r < 0)
+		return rt_err_set(err, -r, "--pid-file %s", path);
+	return 0;
+}
+
+/* After READY: the state on disk, the pid file, the console. */
+static int finish_create(struct launch *l, struct rt_err *err)
+{
+	int r;
+
+	l->st.pid = l->pid;
+	l->st.pid_start_time = rt_pid_start_time(l->pid);
+	r = rt_state_save(l->o->root, &l->st, err);
+	if (r < 0)
+		return r;
+	if (l->o->pid_file) {
+		r = write_pid_file(l->o->pid_file, l->pid, err);
+		if (r < 0)
+			return r;
+	}
+	if (l->pty_master >= 0 && l->o->console_socket) {
+		r = rt_console_socket_send(l->o->console_socket, l->pty_master, err);
+		if (r < 0)
+			return r;
+		close(l->pty_master);
+		l->pty_master = -1;
+	}
+	return 0;
+}
+
+static void launch_init(struct launch *l, const struct rt_create_opts *o)
+{
+	memset(l, 0, sizeof(*l));
+	l->o = o;
+	l->pidfd = -1;
+	l->sock = -1;
+	l->pty_master = -1;
+	l->lock_fd = -1;
+	for (int i = 0; i < RT_NS_MAX; i++)
+		l->ns_fds[i] = -1;
+}
+
+int rt_container_create(const struct rt_create_opts *o, pid_t *ret_pid, struct rt_err *err)
+{
+	struct launch l;
+	int r;
+
+	launch_init(&l, o);
+	if (chdir(o->bundle) < 0) {
+		r = rt_err_set(err, errno, "bundle %s", o->bundle);
+		goto out;
+	}
+	r = prepare(&l, err);
+	if (r >= 0)
+		r = spawn(&l, true, NULL, err);
+	if (r >= 0 && l.spec->process.terminal && !o->console_socket)
+		r = rt_err_msg(err, EINVAL, "process.terminal is true: create needs --console-socket");
+	if (r >= 0)
+		r = finish_create(&l, err);
+	if (r < 0) {
+		launch_abort(&l);
+		goto out;
+	}
+	*ret_pid = l.pid;
+	if (l.pidfd >= 0)
+		close(l.pidfd);
+	if (l.sock >= 0)
+		close(l.sock);
+	if (l.lock_fd >= 0)
+		close(l.lock_fd);
+out:
+	launch_free(&l);
+	return r;
+}
+
+int rt_container_run(const struct rt_create_opts *o, bool detach, int *ret_exit, char **ret_stats,
+		     struct rt_err *err)
+{
+	struct launch l;
+	sigset_t fwd;
+	int r;
+
+	launch_init(&l, o);
+	*ret_exit = 0;
+	if (detach) {
+		pid_t pid;
+
+		r = rt_container_create(o, &pid, err);
+		if (r < 0)
+			return r;
+		r = rt_container_start(o->root, o->id, err);
+		if (r < 0) {
+			struct rt_err ignored;
+
+			rt_container_delete(o->root, o->id, true, &ignored);
+		}
+		return r;
+	}
+	rt_supervise_sigset(&fwd);
+	if (chdir(o->bundle) < 0) {
+		r = rt_err_set(err, errno, "bundle %s", o->bundle);
+		goto out;
+	}
+	r = prepare(&l, err);
+	if (r >= 0)
+		r = spawn(&l, false, &fwd, err);
+	if (r >= 0)
+		r = finish_create(&l, err);
+	if (r >= 0)
+		r = launch_start_foreground(&l, &fwd, ret_exit, ret_stats, err);
+	if (r < 0 && l.child_exit) {
+		/* the process could not be executed (127/126): the error is
+		 * reported, and the exit status says which */
+		*ret_exit = l.child_exit;
+	}
+	/* foreground: nothing remains, success or failure */
+	launch_abort(&l);
+	launch_teardown(&l);
+	sigprocmask(SIG_UNBLOCK, &fwd, NULL);
+out:
+	launch_free(&l);
+	return r;
+}
