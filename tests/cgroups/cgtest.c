@@ -24,6 +24,9 @@
 #include "runtime/util.h"
 
 static int n_pass, n_fail;
+/* controllers this host offers (a VM or a stripped-down host may lack some):
+ * the checks that need a missing one are skipped, and say so */
+static bool has_mem, has_pids, has_cpu;
 
 static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void check(bool ok, const char *fmt, ...)
@@ -362,7 +365,9 @@ static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_
 	char want[64];
 
 	snprintf(want, sizeof(want), "%lld", (long long)mem);
-	if (cg_ctrl_is_v2(m, CG_MEMORY))
+	if (!has_mem)
+		printf("# skip: no memory controller\n");
+	else if (cg_ctrl_is_v2(m, CG_MEMORY))
 		check(strcmp(readf(md, "memory.max"), want) == 0, "%s: memory.max = %s (%s)", when,
 		      want, readf(md, "memory.max"));
 	else
@@ -370,9 +375,12 @@ static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_
 		      "%s: memory.limit_in_bytes = %s (%s)", when, want,
 		      readf(md, "memory.limit_in_bytes"));
 	snprintf(want, sizeof(want), "%lld", (long long)pids);
-	check(strcmp(readf(pd, "pids.max"), want) == 0, "%s: pids.max = %s (%s)", when, want,
+	if (has_pids)
+		check(strcmp(readf(pd, "pids.max"), want) == 0, "%s: pids.max = %s (%s)", when, want,
 	      readf(pd, "pids.max"));
-	if (cg_ctrl_is_v2(m, CG_CPU)) {
+	if (!has_cpu) {
+		printf("# skip: no cpu controller\n");
+	} else if (cg_ctrl_is_v2(m, CG_CPU)) {
 		snprintf(want, sizeof(want), "%lld 100000", (long long)quota);
 		check(strcmp(readf(cd, "cpu.max"), want) == 0, "%s: cpu.max = %s (%s)", when, want,
 		      readf(cd, "cpu.max"));
@@ -396,19 +404,23 @@ static void test_container(const char *id)
 	size_t ndirs;
 	int before = count_capsa_dirs(), st, r;
 
-	res.memory.has_limit = true;
+	if (cg_open(NULL, id, &m, &err) < 0)
+		return check(false, "cg_open: %s", err.msg);
+	has_mem = cg_ctrl_dir(m, CG_MEMORY);
+	has_pids = cg_ctrl_dir(m, CG_PIDS);
+	has_cpu = cg_ctrl_dir(m, CG_CPU) && cg_ctrl_dir(m, CG_CPUACCT);
+	printf("# controllers: memory %d, pids %d, cpu %d\n", has_mem, has_pids, has_cpu);
+	res.memory.has_limit = has_mem;
 	res.memory.limit = 32 << 20;
-	res.pids.has_limit = true;
+	res.pids.has_limit = has_pids;
 	res.pids.limit = 10;
-	res.cpu.has_quota = res.cpu.has_period = res.cpu.has_shares = true;
+	res.cpu.has_quota = res.cpu.has_period = res.cpu.has_shares = has_cpu;
 	res.cpu.quota = 20000;
 	res.cpu.period = 100000;
 	res.cpu.shares = 512;
 	res.devices = &deny_all;
 	res.n_devices = 1;
 
-	if (cg_open(NULL, id, &m, &err) < 0)
-		return check(false, "cg_open: %s", err.msg);
 	r = cg_create(m, &res, &err);
 	check(r == 0, "cg_create %s: %s", cg_path(m), r < 0 ? err.msg : "ok");
 	if (r < 0) {
@@ -418,7 +430,9 @@ static void test_container(const char *id)
 	for (size_t i = 0; i < m->host->n; i++)
 		check(exists(m->dirs[i]), "created in every hierarchy: %s", m->dirs[i]);
 	check_limits(m, 32 << 20, 10, 20000, "create");
-	if (cg_ctrl_is_v2(m, CG_CPU))
+	if (!has_cpu)
+		;
+	else if (cg_ctrl_is_v2(m, CG_CPU))
 		check(strcmp(readf(cg_ctrl_dir(m, CG_CPU), "cpu.weight"), "20") == 0,
 		      "cpu.weight from shares 512 = 20 (%s)", readf(cg_ctrl_dir(m, CG_CPU), "cpu.weight"));
 	else
@@ -476,7 +490,7 @@ static void test_container(const char *id)
 	}
 
 	/* pids.max 10: the child + 9 forks, the 10th fork fails */
-	if (spawn(m, child_forks, NULL, &c) == 0) {
+	if (has_pids && spawn(m, child_forks, NULL, &c) == 0) {
 		go(&c);
 		st = wait_child(&c);
 		check(WIFEXITED(st) && WEXITSTATUS(st) == 109,
@@ -485,7 +499,7 @@ static void test_container(const char *id)
 	}
 
 	/* cpu quota 20%: about 0.4 s of CPU in 2 s, from the cgroup's counter */
-	if (spawn(m, child_busy2s, NULL, &c) == 0) {
+	if (has_cpu && spawn(m, child_busy2s, NULL, &c) == 0) {
 		int64_t u0 = cpu_usage_usec(m), u1;
 
 		go(&c);
@@ -497,7 +511,7 @@ static void test_container(const char *id)
 	}
 
 	/* memory 32M: a 64M hog is OOM-killed */
-	if (spawn(m, child_hog, NULL, &c) == 0) {
+	if (has_mem && spawn(m, child_hog, NULL, &c) == 0) {
 		char *sum = NULL;
 
 		go(&c);
@@ -540,8 +554,8 @@ static void test_container(const char *id)
 		low.memory.has_limit = true;
 		low.memory.limit = 4096;
 		low.memory.check_before_update = true;
-		r = cg_update(m, &low, &err);
-		check(r < 0 && strstr(err.msg, "below the current usage"),
+		r = has_mem ? cg_update(m, &low, &err) : -1;
+		check(!has_mem || (r < 0 && strstr(err.msg, "below the current usage")),
 		      "checkBeforeUpdate refuses a limit below usage: %s", err.msg);
 
 		/* stats while something runs */
@@ -549,7 +563,13 @@ static void test_container(const char *id)
 			char *s = NULL;
 
 			r = cg_stats_json(m, &s, &err);
-			if (r == 0) {
+			if (r == 0 && (!has_mem || !has_pids || !has_cpu)) {
+				json_t *j = json_loads(s, 0, NULL);
+
+				check(j != NULL, "stats: valid JSON: %.200s", s);
+				json_decref(j);
+				free(s);
+			} else if (r == 0) {
 				json_t *j = json_loads(s, 0, NULL);
 
 				check(json_integer_value(json_object_get(
