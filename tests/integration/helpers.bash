@@ -253,7 +253,7 @@ spec_ns_path() {
 }
 
 kv() {
-	printf '%s\n' "$output" | sed -n "s/^$1=//p" | head -n1
+	printf '%s\n' "$output" | awk -v k="$1=" 'index($0, k) == 1 { print substr($0, length(k) + 1); exit }'
 }
 
 assert_kv() {
