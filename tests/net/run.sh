@@ -25,6 +25,7 @@ table_before=0
 nft list table ip capsatest >/dev/null 2>&1 && table_before=1
 
 cleanup() {
+	exec 2>/dev/null # no "Killed" job notices
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for l in $(ip -o link show master $BR 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
@@ -225,6 +226,30 @@ check "the nft table has no rules" expect_eq "$("$NT" nft-count)" 0
 check "network rm once unused" "$NT" net-rm "$STATE" $NET
 check "...deleted the bridge and the definition" bash -c "! ip link show $BR 2>/dev/null && ! test -e $CAPSA_NETWORK_DIR/$NET.json"
 check_fail "attach to the removed network" "unknown network" attach dup $pdup
+
+# --- the CLI: capsa network ls|create|rm ------------------------------------------------------
+BUILD=${BUILD:-build-net}
+CAPSA=${CAPSA:-$top/$BUILD/capsa}
+if [ -z "${CAPSA_SKIP_BUILD:-}" ]; then (cd "$top" && make -s BUILD="$BUILD" "$BUILD/capsa" >"$tmp/make.log" 2>&1); fi
+if [ ! -x "$CAPSA" ]; then
+	echo "# SKIP capsa network CLI tests: $CAPSA did not build (see make BUILD=$BUILD)"
+else
+	cli=$PFX.0/24   # free again: network $NET is gone
+	check_fail "capsa network create: bridge name too long" "too long" "$CAPSA" network create cli --subnet $cli --bridge capsatestbridge0123
+	check_fail "capsa network create: overlap with the host names the route" "overlaps host route 192.0.2.0/24 dev eth0" \
+		"$CAPSA" network create cli --subnet 192.0.2.0/24 --bridge capsatest0
+	check "capsa network create cli" "$CAPSA" network create cli --subnet $cli --bridge $BR
+	check "capsa network ls shows it" bash -c "'$CAPSA' --root '$STATE' network ls | grep -E '^cli +$BR +$cli +$GW +0\$'"
+	check_fail "capsa network create cli twice" "already exists" "$CAPSA" network create cli --subnet 10.217.0.0/24
+	spawn cl1; pcl=$SPAWNED
+	check "attach to cli" "$NT" attach --network cli "$STATE" cl1 $pcl "$tmp/files/cl1"
+	check "capsa network ls counts the container" bash -c "'$CAPSA' --root '$STATE' network ls | grep -E '^cli .* 1\$'"
+	check_fail "capsa network rm refused while in use" "in use by 1 container" "$CAPSA" --root "$STATE" network rm cli
+	check "detach cl1" "$NT" detach "$STATE" cl1
+	check "capsa network rm cli" "$CAPSA" --root "$STATE" network rm cli
+	check "...deleted bridge and definition" bash -c "! ip link show $BR 2>/dev/null && ! test -e $CAPSA_NETWORK_DIR/cli.json"
+	check_fail "capsa network rm of an unknown network" "unknown network" "$CAPSA" --root "$STATE" network rm cli
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
