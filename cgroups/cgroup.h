@@ -28,8 +28,12 @@ struct cg_manager;
 enum cg_layout cg_layout(void);
 
 /* cgroups_path: the spec's linux.cgroupsPath or NULL (then "/capsa/<id>").
- * A relative path is relative to the calling process's own cgroup (as runc).
- * Does not create anything. */
+ * A relative path is relative to the calling process's own cgroup, taken
+ * from one reference hierarchy (v2 when present, else the first v1 one) and
+ * used in all of them, so that cg_path() is one absolute path that a later
+ * cg_open() reopens (runc resolves per hierarchy; on hosts where the caller
+ * sits in different cgroups per hierarchy the two differ).  ".." components
+ * are refused.  Does not create anything. */
 int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, struct rt_err *err);
 void cg_free(struct cg_manager *m);
 
@@ -37,8 +41,13 @@ void cg_free(struct cg_manager *m);
 const char *cg_path(const struct cg_manager *m);
 
 /* Create the cgroup in every hierarchy and apply res (may be NULL) and the
- * device rules (res->devices, after the default allow list of runc).  On
- * failure everything it created is removed again. */
+ * device rules: deny everything, then res->devices in order, then runc's
+ * default allow list (null, zero, full, random, urandom, tty, console, ptmx,
+ * pts, tun, mknod of anything) -- the order runc uses, so a spec that starts
+ * with a blanket deny still gets /dev/null.  On v2 every controller the
+ * parents offer is enabled in cgroup.subtree_control along the path (as
+ * runc).  A resource whose controller the host lacks is an error naming the
+ * controller.  On failure everything it created is removed again. */
 int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
 
 /* An O_PATH|O_DIRECTORY fd on the v2 cgroup directory for clone3's
@@ -60,21 +69,29 @@ int cg_is_frozen(struct cg_manager *m);
 /* All pids in the cgroup (recursively).  *ret malloc'd. */
 int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n, struct rt_err *err);
 
-/* Send sig to every process in the cgroup (cgroup.kill for SIGKILL on v2). */
+/* Send sig to every process in the cgroup (cgroup.kill for SIGKILL on v2).
+ * SIGKILL is repeated until only zombies are left (forks racing the kill),
+ * and a frozen cgroup is thawed so the kill takes effect. */
 int cg_kill(struct cg_manager *m, int sig, struct rt_err *err);
 
 /* Stats in runc's `events --stats` "data" JSON shape, as a malloc'd string. */
 int cg_stats_json(struct cg_manager *m, char **ret, struct rt_err *err);
 
-/* One-line summary for `capsa run --stats`:
- * {"memory_peak_bytes":N,"cpu_usage_usec":N,"pids_peak":N,...}; malloc'd. */
+/* One-line summary for `capsa run --stats`: {"memory_peak_bytes":N,
+ * "cpu_usage_usec":N,"cpu_user_usec":N,"cpu_system_usec":N,"pids_peak":N,
+ * "oom_kills":N}; malloc'd.  Peak memory: memory.peak (v2, 5.19+; else
+ * memory.current) or memory.max_usage_in_bytes (v1); pids.peak when the
+ * kernel has it, else pids.current.  Read it before cg_destroy(). */
 int cg_summary_json(struct cg_manager *m, char **ret, struct rt_err *err);
 
 /* 1 when an OOM kill happened in the cgroup, 0 when not. */
 int cg_oom_killed(struct cg_manager *m);
 
 /* Kill what is left and remove the cgroup in every hierarchy.  Idempotent:
- * a cgroup that is already gone is success. */
+ * a cgroup that is already gone is success.  Zombies keep a cgroup busy:
+ * the caller must have reaped its own children first (EBUSY is retried for
+ * about 2 s).  An empty "capsa" parent directory is removed too (failing
+ * quietly when another container still uses it). */
 int cg_destroy(struct cg_manager *m, struct rt_err *err);
 
 #endif
