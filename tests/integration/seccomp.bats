@@ -41,6 +41,7 @@ EOF
 }
 
 @test "seccomp: a syscall denied by the spec fails with its errnoRet" {
+	need_runtime_verb run
 	spec_add_tmpfs /tmp
 	spec_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
 		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 95}]}'
@@ -51,6 +52,7 @@ EOF
 }
 
 @test "seccomp: SCMP_ACT_ERRNO without errnoRet is EPERM; other syscalls pass" {
+	need_runtime_verb run
 	spec_add_tmpfs /tmp
 	spec_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
 		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO"},
@@ -63,6 +65,7 @@ EOF
 }
 
 @test "seccomp: argument filters (mkdir with mode 0755 denied, 0777 allowed)" {
+	need_runtime_verb run
 	spec_add_tmpfs /tmp
 	# probe mkdir passes mode 0755 (493); busybox mkdir passes 0777.
 	spec_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
@@ -78,6 +81,7 @@ EOF
 }
 
 @test "seccomp: the default profile denies unshare even with CAP_SYS_ADMIN" {
+	need_runtime_verb run
 	spec_add_tmpfs /tmp
 	# CAP_SYS_ADMIN in the process but the profile made for the default caps:
 	# only seccomp stands between the process and a new namespace.
