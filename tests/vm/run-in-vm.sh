@@ -45,6 +45,7 @@ read -r _ _ kver <"$cache/kernel.stamp"
 run=$(mktemp -d "$cache/run.XXXXXX")
 qpid= relays=()
 cleanup() {
+	set +e
 	trap - EXIT INT TERM HUP
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
 	for p in "${relays[@]}"; do kill "$p" 2>/dev/null; done

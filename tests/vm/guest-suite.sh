@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# guest-suite.sh CAPSA: what tests/vm/run.sh runs inside the VM (cwd: the checkout).
+#
+# Stages, each one pass or fail:
+#   v2-self-check  the guest really is pure cgroup v2 (and v1 cannot be mounted)
+#   cgroups        tests/cgroups/run.sh BUILD_DIR (CAPSA's build dir), when that suite exists
+#   integration    tests/integration/run.sh CAPSA FILES..., when it exists; FILES from
+#                  $VM_BATS (globs under tests/integration/, default below)
+# Ends with the marker line "vm-stages: PASSED FAILED" that run.sh turns into its summary.
+set -uo pipefail
+capsa=${1:?usage: guest-suite.sh CAPSA}
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+
+# The integration files that touch cgroups (the whole suite at 8-16x emulation slowdown would
+# not fit in the VM stage's budget); VM_BATS='*.bats' runs everything.
+VM_BATS=${VM_BATS:-"run.bats cgroup*.bats resources*.bats update*.bats pause*.bats events*.bats"}
+
+passed=0 failed=0
+stage() { # name cmd...
+	local name=$1 t0 t1 rc=0
+	shift
+	echo "=== vm stage: $name"
+	t0=$(date +%s)
+	"$@" || rc=$?
+	t1=$(date +%s)
+	if [ $rc = 0 ]; then
+		passed=$((passed + 1))
+		echo "=== vm stage: $name: ok ($((t1 - t0)) s)"
+	else
+		failed=$((failed + 1))
+		echo "=== vm stage: $name: FAILED (exit $rc, $((t1 - t0)) s)"
+	fi
+}
+
+v2_self_check() {
+	local bad=0 c probe
+	check() { # description cmd...
+		local d=$1
+		shift
+		if "$@" >/dev/null 2>&1; then echo "  ok   $d"; else echo "  FAIL $d"; bad=1; fi
+	}
+	check "kernel booted with cgroup_no_v1=all" grep -qw cgroup_no_v1=all /proc/cmdline
+	check "/sys/fs/cgroup is cgroup2" test "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs
+	check "no cgroup v1 mount" sh -c '! grep -q " cgroup " /proc/mounts'
+	for c in cpuset cpu io memory hugetlb pids; do
+		check "controller $c delegated" grep -qw "$c" /sys/fs/cgroup/cgroup.subtree_control
+	done
+	probe=$(mktemp -d)
+	check "a v1 memory hierarchy cannot be mounted" sh -c "! mount -t cgroup -o memory none '$probe'"
+	umount "$probe" 2>/dev/null
+	rmdir "$probe"
+	probe=/sys/fs/cgroup/vm-self-check.$$
+	check "a child cgroup with memory.max and pids.max" sh -c "mkdir '$probe' &&
+		echo 33554432 >'$probe/memory.max' && echo 10 >'$probe/pids.max' &&
+		test \"\$(cat '$probe/memory.max')\" = 33554432 &&
+		sh -c 'echo \$\$ >$probe/cgroup.procs; test \"\$(cat /proc/self/cgroup)\" = 0::/${probe#/sys/fs/cgroup/}'"
+	rmdir "$probe" 2>/dev/null
+	check "the child cgroup is gone" test ! -e "$probe"
+	return $bad
+}
+
+stage v2-self-check v2_self_check
+
+if [ -x "$repo/tests/cgroups/run.sh" ]; then
+	# It compiles its test program itself (in the guest, so this stage is mostly gcc time).
+	stage cgroups "$repo/tests/cgroups/run.sh" "$(dirname "$capsa")"
+else
+	echo "=== vm stage: cgroups: skipped (tests/cgroups/run.sh does not exist yet)"
+fi
+
+if [ -x "$repo/tests/integration/run.sh" ]; then
+	files=()
+	for g in $VM_BATS; do
+		for f in "$repo"/tests/integration/$g; do
+			[ -f "$f" ] && files+=("$f")
+		done
+	done
+	if [ ${#files[@]} -gt 0 ]; then
+		# The payload helpers were built on the host next to capsa (run.sh makes sure).
+		bdir=$(dirname "$capsa")
+		stage integration env HELPERS_BUILD="${bdir#"$repo"/}" \
+			"$repo/tests/integration/run.sh" "$capsa" "${files[@]}"
+	else
+		echo "=== vm stage: integration: skipped (no file matches VM_BATS='$VM_BATS')"
+	fi
+else
+	echo "=== vm stage: integration: skipped (tests/integration/run.sh does not exist yet)"
+fi
+
+echo "vm-stages: $passed $failed"
+[ "$failed" = 0 ]
