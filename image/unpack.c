@@ -281,11 +281,12 @@ static int do_file(struct unpacker *u, const char *entry, int pfd, const char *b
 	return 0;
 }
 
+static int defer_dir_time(struct unpacker *u, const char *entry, struct archive_entry *e);
+
 static int do_dir(struct unpacker *u, const char *entry, int pfd, const char *base, struct archive_entry *e,
 		  bool exists)
 {
 	_cleanup_close_ int fd = -EBADF;
-	struct dir_time *dt;
 	int r;
 
 	if (!exists && mkdirat(pfd, base, 0700) < 0)
@@ -298,7 +299,14 @@ static int do_dir(struct unpacker *u, const char *entry, int pfd, const char *ba
 		return r;
 	if (u->flags & IMG_UNPACK_PLAIN)
 		return 0;
-	/* children change the mtime: set it once everything is written */
+	return defer_dir_time(u, entry, e);
+}
+
+/* Children change a directory's mtime: set it once everything is written. */
+static int defer_dir_time(struct unpacker *u, const char *entry, struct archive_entry *e)
+{
+	struct dir_time *dt;
+
 	if (u->n_dir_times == u->cap_dir_times) {
 		size_t cap = u->cap_dir_times ? 2 * u->cap_dir_times : 64;
 		struct dir_time *n = realloc(u->dir_times, cap * sizeof(*n));
@@ -410,11 +418,16 @@ static int do_whiteout(struct unpacker *u, const char *entry, int pfd, enum img_
 
 static int do_root(struct unpacker *u, struct archive_entry *e)
 {
+	int r;
+
 	if (archive_entry_filetype(e) != AE_IFDIR)
 		return rt_err_msg(u->err, EINVAL, "entry '.': the layer root must be a directory");
 	if (u->flags & IMG_UNPACK_PLAIN)
 		return 0;
-	return apply_meta_fd(u, ".", u->rootfd, e, 0755);
+	r = apply_meta_fd(u, ".", u->rootfd, e, 0755);
+	if (r < 0)
+		return r;
+	return defer_dir_time(u, ".", e);
 }
 
 static int do_entry(struct unpacker *u, struct archive_entry *e)
@@ -425,7 +438,7 @@ static int do_entry(struct unpacker *u, struct archive_entry *e)
 	enum img_whiteout kind;
 	mode_t type;
 	bool exists = false;
-	int pfd, r;
+	int pfd = -EBADF, r;
 
 	if (!raw)
 		return rt_err_msg(u->err, EINVAL, "entry with a name that is not valid in this locale");
