@@ -44,13 +44,16 @@ rt_bin() {
 
 # rt_setup: wrappers some runtimes need.  crun 1.8 refuses this hybrid
 # cgroup host unless /sys/fs/cgroup/unified is gone, so it runs in a private
-# mount namespace without it (the host's mounts stay untouched).  crun is a
+# mount namespace without it (the host's mounts stay untouched).  A scratch
+# tmpfs goes where it was: crun (now in v1 mode) still creates a dir per
+# container there, which on the bare mount point would land, hidden, in the
+# host's /sys/fs/cgroup tmpfs.  crun is a
 # second reference for validating the suite: E2E_RUNTIMES="runc crun".
 rt_setup() {
 	mkdir -p "$W/bin"
 	cat >"$W/bin/crun" <<'EOF'
 #!/bin/sh
-exec unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && exec /usr/bin/crun "$@"' crun "$@"
+exec unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=16m e2e-crun /sys/fs/cgroup/unified && exec /usr/bin/crun "$@"' crun "$@"
 EOF
 	chmod 0755 "$W/bin/crun"
 }

@@ -1,0 +1,386 @@
+#!/usr/bin/env bash
+# Benchmarks: capsa beside runc and crun on one busybox bundle (issue 8).
+#
+#   tests/bench/run.sh CAPSA_PATH        (make bench; not part of make check)
+#
+# Everything runs inside ONE private mount namespace with
+# /sys/fs/cgroup/unified unmounted (crun 1.8 refuses this hybrid host
+# otherwise), so every runtime and the floor see the same system.  The host's
+# mount table is not touched.  Each runtime has its own --root under a
+# scratch dir; all containers, cgroups, daemons and dirs are removed at the end.
+#
+# Environment:
+#   BENCH_RUNTIMES  runtimes to compare (default "capsa runc crun")
+#   BENCH_RUNS      hyperfine runs per command (default 30, warmup 3)
+#   BENCH_SCALE     container counts for the scale test (default "1 50 200";
+#                   the largest is how many are started)
+#   BENCH_PARTS     which parts (default "run lifecycle exec rss size seccomp ctr scale")
+#   BENCH_OUT       results dir (default build/bench): one hyperfine JSON per
+#                   part, results.json (all figures) and results.md (tables)
+# A runtime whose `run` of /bin/true fails is reported as failed and left
+# out of the timed parts; the others still run.
+set -uo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 CAPSA_PATH" >&2
+	exit 2
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "bench: needs root" >&2
+	exit 2
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+# Re-enter this script in a private mount namespace without cgroup2.
+if [ -z "${BENCH_IN_NS:-}" ]; then
+	exec unshare -m --propagation private env BENCH_IN_NS=1 "$0" "$@"
+fi
+# crun (then in v1 mode) still makes a dir per container in "unified": a
+# scratch tmpfs there catches them, instead of the host's /sys/fs/cgroup
+# tmpfs under the (elsewhere still mounted) cgroup2.  It goes with the namespace.
+if mountpoint -q /sys/fs/cgroup/unified; then
+	umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=64m bench-scratch /sys/fs/cgroup/unified || {
+		echo "bench: cannot replace /sys/fs/cgroup/unified in the private namespace" >&2
+		exit 1
+	}
+fi
+
+CAPSA=$(readlink -f "$1" 2>/dev/null || echo "$1")
+RUNTIMES=${BENCH_RUNTIMES:-capsa runc crun}
+RUNS=${BENCH_RUNS:-30}
+SCALE=${BENCH_SCALE:-1 50 200}
+PARTS=${BENCH_PARTS:-run lifecycle exec rss size seccomp ctr scale}
+OUT=${BENCH_OUT:-$top/build/bench}
+IMG=${BENCH_IMAGE_DIR:-$top/build/e2e-images}
+TAG=capsa-bench-$$
+IMAGE=localhost/busybox:latest
+W=$(mktemp -d /tmp/capsa-bench.XXXXXX)
+chmod 0755 "$W"
+mkdir -p "$OUT"
+RES=$OUT/results.json
+echo '{}' >"$RES"
+
+for tool in hyperfine jq /usr/bin/time runc; do
+	command -v "$tool" >/dev/null || {
+		echo "bench: $tool not found (make deps)" >&2
+		exit 1
+	}
+done
+
+rt_bin() {
+	case $1 in
+	capsa) echo "$CAPSA" ;;
+	runc) echo /usr/sbin/runc ;;
+	crun) echo /usr/bin/crun ;;
+	*) echo "/nonexistent/$1" ;;
+	esac
+}
+
+# rt RT ARGS...: the runtime with its own root (as a word list for hyperfine).
+rt() {
+	local name=$1 b
+	b=$(rt_bin "$1")
+	shift
+	echo "$b --root $W/root-$name $*"
+}
+
+# put PATH JSON: store a figure in results.json.
+put() {
+	local tmp=$RES.tmp
+	jq --argjson v "$2" "$1 = \$v" "$RES" >"$tmp" && mv "$tmp" "$RES"
+}
+
+note() {
+	echo "bench: $*"
+}
+
+# --- cleanup ---------------------------------------------------------------
+
+CTD_PID=
+cleanup() {
+	local rt id pid d
+	trap - EXIT INT TERM
+	for rt in $RUNTIMES; do
+		[ -d "$W/root-$rt" ] || continue
+		for id in $(ls "$W/root-$rt" 2>/dev/null); do
+			"$(rt_bin "$rt")" --root "$W/root-$rt" kill "$id" KILL >/dev/null 2>&1
+			"$(rt_bin "$rt")" --root "$W/root-$rt" delete -f "$id" >/dev/null 2>&1
+		done
+		# crun/runc ids may also live in subdirs (ctr namespaces).
+	done
+	if [ -n "$CTD_PID" ]; then
+		for id in $(ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" task ls -q 2>/dev/null); do
+			ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" task delete -f "$id" >/dev/null 2>&1
+		done
+		for id in $(ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" container ls -q 2>/dev/null); do
+			ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" container delete "$id" >/dev/null 2>&1
+		done
+		ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" image rm "$IMAGE" >/dev/null 2>&1
+		kill "$CTD_PID" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$CTD_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$CTD_PID" 2>/dev/null
+		# Shims of ours carry our socket path.
+		for pid in $(pgrep -f "$W/ctd/c.sock"); do kill -KILL "$pid" 2>/dev/null; done
+	fi
+	# Cgroups named after our containers (no cgroupsPath: /ID) or ctr's ns.
+	for d in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$TAG-*" -not -path '/sys/fs/cgroup/unified/*' 2>/dev/null | sort -r); do
+		rmdir "$d" 2>/dev/null || note "warning: cannot remove cgroup $d"
+	done
+	for d in /run/containerd/s /run/containerd/fifo /run/containerd; do
+		[ -e "$W/had-$(basename "$d")" ] || rmdir "$d" 2>/dev/null
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+for d in /run/containerd/s /run/containerd/fifo /run/containerd; do
+	[ -e "$d" ] && touch "$W/had-$(basename "$d")"
+done
+
+# --- bundles -----------------------------------------------------------------
+
+"$top/tests/images/build.sh" "$IMG" >/dev/null || exit 1
+mkdir -p "$W/b-true" "$W/b-sleep" "$W/b-seccomp"
+(cd "$W/b-true" && runc spec) || exit 1
+jq --arg r "$IMG/rootfs" '.process.args = ["/bin/true"] | .process.terminal = false | .root.path = $r' \
+	"$W/b-true/config.json" >"$W/b-true/c" && mv "$W/b-true/c" "$W/b-true/config.json"
+jq '.process.args = ["/bin/sleep", "100000"]' "$W/b-true/config.json" >"$W/b-sleep/config.json"
+
+# The docker default seccomp profile, in OCI form, from `capsa spec`.
+SECCOMP_SRC=
+if "$CAPSA" spec --bundle "$W/b-seccomp" >/dev/null 2>&1 &&
+	jq -e '.linux.seccomp.syscalls | length > 0' "$W/b-seccomp/config.json" >/dev/null 2>&1; then
+	jq '.linux.seccomp' "$W/b-seccomp/config.json" >"$W/seccomp.json"
+	jq --slurpfile s "$W/seccomp.json" '.linux.seccomp = $s[0]' "$W/b-true/config.json" >"$W/b-seccomp/config.json"
+	SECCOMP_SRC="capsa spec"
+fi
+
+# --- which runtimes work ------------------------------------------------------
+
+OK_RTS=
+for RT_CUR in $RUNTIMES; do
+	mkdir -p "$W/root-$RT_CUR"
+	if out=$($(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-probe") 2>&1 </dev/null); then
+		OK_RTS="$OK_RTS $RT_CUR"
+		put ".runtimes.$RT_CUR" '"ok"'
+	else
+		msg=$(printf '%s' "$out" | tail -2 | tr '\n' ' ')
+		note "$RT_CUR: run of /bin/true failed, left out: $msg"
+		put ".runtimes.$RT_CUR" "$(jq -n --arg m "run failed: $msg" '$m')"
+		$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-probe") >/dev/null 2>&1
+	fi
+done
+OK_RTS=${OK_RTS# }
+note "runtimes: $OK_RTS (runs: $RUNS); results in $OUT"
+
+# hf PART ARGS...: hyperfine without a shell, results to $OUT/PART.json,
+# medians (seconds) into results.json under .PART.
+hf() {
+	local part=$1
+	shift
+	hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$OUT/$part.json" "$@" \
+		>"$W/hf-$part.log" 2>&1 || {
+		note "$part: hyperfine failed: $(tail -3 "$W/hf-$part.log" | tr '\n' ' ')"
+		return 1
+	}
+	put ".$part" "$(jq '[.results[] | {key: .command, value: {median: .median, mean: .mean, stddev: .stddev, min: .min}}] | from_entries' "$OUT/$part.json")"
+	jq -r --arg p "$part" '.results[] | "  [\($p)] \(.command): median \(.median * 1000 | . * 100 | round / 100) ms (min \(.min * 1000 | . * 100 | round / 100))"' "$OUT/$part.json"
+}
+
+# --- 1. run to exit -------------------------------------------------------------
+
+part_run() {
+	local args=()
+	note "run of /bin/true to exit"
+	for RT_CUR in $OK_RTS; do
+		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-run")")
+	done
+	args+=(-n floor "unshare -fpmnui /bin/true")
+	hf run "${args[@]}"
+}
+
+# --- 2. create, start, delete as separate commands -------------------------------
+
+part_lifecycle() {
+	local a=() b=() c=() id pre
+	note "create, start, delete (separate commands)"
+	for RT_CUR in $OK_RTS; do
+		id=$TAG-$RT_CUR-cycle
+		pre="$(rt "$RT_CUR" delete -f "$id")"
+		a+=(-p "$pre" -n "$RT_CUR" "$(rt "$RT_CUR" create -b "$W/b-true" "$id")")
+		b+=(-p "sh -c '$pre; $(rt "$RT_CUR" create -b "$W/b-true" "$id")'" -n "$RT_CUR" "$(rt "$RT_CUR" start "$id")")
+		c+=(-p "sh -c '$pre; $(rt "$RT_CUR" create -b "$W/b-true" "$id"); $(rt "$RT_CUR" start "$id"); while $(rt "$RT_CUR" state "$id") | grep -q running; do :; done'" \
+			-n "$RT_CUR" "$(rt "$RT_CUR" delete "$id")")
+	done
+	hf create "${a[@]}"
+	hf start "${b[@]}"
+	hf delete "${c[@]}"
+	for RT_CUR in $OK_RTS; do $(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-cycle") >/dev/null 2>&1; done
+}
+
+# --- 3. exec into a running container -------------------------------------------
+
+part_exec() {
+	local args=() id
+	note "exec of /bin/true into a running container"
+	for RT_CUR in $OK_RTS; do
+		id=$TAG-$RT_CUR-exec
+		$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1 ||
+			note "$RT_CUR: run -d failed"
+		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" exec "$id" /bin/true)")
+	done
+	hf exec "${args[@]}"
+	for RT_CUR in $OK_RTS; do
+		$(rt "$RT_CUR" kill "$TAG-$RT_CUR-exec" KILL) >/dev/null 2>&1
+		sleep 0.2
+		$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-exec") >/dev/null 2>&1
+	done
+}
+
+# --- 4. peak RSS of the runtime process ---------------------------------------------
+
+part_rss() {
+	local i kib
+	note "peak RSS of 'run' (/usr/bin/time -f %M, median of 10)"
+	for RT_CUR in $OK_RTS; do
+		for i in $(seq 10); do
+			/usr/bin/time -f %M -o "$W/rss" $(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-rss") </dev/null >/dev/null 2>&1
+			cat "$W/rss"
+		done | sort -n | sed -n 5p >"$W/rss-med"
+		kib=$(cat "$W/rss-med")
+		put ".rss_kib.$RT_CUR" "${kib:-null}"
+		echo "  $RT_CUR: ${kib} KiB"
+	done
+}
+
+# --- 5. binary size -------------------------------------------------------------------
+
+part_size() {
+	local b s libs
+	note "binary size"
+	for RT_CUR in $RUNTIMES; do
+		b=$(rt_bin "$RT_CUR")
+		[ -e "$b" ] || continue
+		s=$(stat -L -c %s "$b")
+		libs=$(ldd "$b" 2>/dev/null | grep -c '=>')
+		put ".size.$RT_CUR" "{\"bytes\": $s, \"shared_libs\": $libs}"
+		echo "  $RT_CUR: $s bytes, $libs shared libraries"
+	done
+}
+
+# --- 6. with the default seccomp profile ------------------------------------------------
+
+part_seccomp() {
+	local args=()
+	if [ -z "$SECCOMP_SRC" ]; then
+		note "seccomp: skipped: '$CAPSA spec' gives no linux.seccomp profile"
+		put .seccomp_run '"skipped: no profile from capsa spec"'
+		return
+	fi
+	note "run of /bin/true with the default seccomp profile (from $SECCOMP_SRC)"
+	# With and without, side by side in one hyperfine call, so load drift
+	# on the shared host does not end up in the difference.
+	for RT_CUR in $OK_RTS; do
+		args+=(-n "$RT_CUR-noseccomp" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-sec")")
+		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-seccomp" "$TAG-$RT_CUR-sec")")
+	done
+	hf seccomp_run "${args[@]}"
+}
+
+# --- 7. through containerd ----------------------------------------------------------------
+
+part_ctr() {
+	local args=() i
+	if ! command -v containerd >/dev/null; then
+		note "ctr: skipped: containerd not installed"
+		return
+	fi
+	note "ctr run --rm /bin/true through containerd (started in this namespace)"
+	mkdir -p "$W/ctd"
+	cat >"$W/ctd/config.toml" <<EOF
+version = 2
+root = "$W/ctd/root"
+state = "$W/ctd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$W/ctd/c.sock"
+[debug]
+  level = "warn"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$W/ctd/opt"
+EOF
+	setsid containerd --config "$W/ctd/config.toml" </dev/null >"$W/ctd/log" 2>&1 &
+	CTD_PID=$!
+	for i in $(seq 100); do ctr -a "$W/ctd/c.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+	ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" image import "$IMG/busybox-oci.tar" >/dev/null || return
+	for RT_CUR in $OK_RTS; do
+		args+=(-n "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true")
+	done
+	hf ctr "${args[@]}"
+}
+
+# --- 8. scale: many containers running at once -------------------------------------------
+
+# Used memory as free(1) counts it (page cache and reclaimable slab excluded):
+# namespaces, cgroups, page tables and the sleeps' own pages stay in.
+mem_used_kib() {
+	awk '{v[$1] = $2} END {print v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"] - v["SReclaimable:"]}' /proc/meminfo
+}
+
+# median of lines FROM..TO of a file of numbers
+median_of() {
+	sed -n "$2,$3p" "$1" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+part_scale() {
+	local max n i t0 t1 m0 m id from to json
+	max=$(tr ' ' '\n' <<<"$SCALE" | sort -n | tail -1)
+	note "scale: start $max detached sleeps one after the other; time per start, host memory per container"
+	for RT_CUR in $OK_RTS; do
+		: >"$W/starts"
+		sync
+		m0=$(mem_used_kib)
+		json="{}"
+		for i in $(seq "$max"); do
+			id=$TAG-$RT_CUR-s$i
+			t0=$EPOCHREALTIME
+			$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1 || note "$RT_CUR: start $i failed"
+			t1=$EPOCHREALTIME
+			echo "$t0 $t1" | awk '{printf "%.6f\n", $2 - $1}' >>"$W/starts"
+			for n in $SCALE; do
+				if [ "$i" = "$n" ]; then
+					m=$(mem_used_kib)
+					# The start time at N: median of the last (up to) 10
+					# starts before N were running.
+					from=$((n > 10 ? n - 9 : 1))
+					json=$(jq --arg n "$n" --argjson s "$(median_of "$W/starts" "$from" "$n")" \
+						--argjson m "$(((m - m0) / n))" '.[$n] = {start_s: $s, mem_kib_per_container: $m}' <<<"$json")
+					echo "  $RT_CUR: $n running: start $(jq -r --arg n "$n" '.[$n].start_s * 1000 | . * 100 | round / 100' <<<"$json") ms, $(((m - m0) / n)) KiB host memory per container"
+				fi
+			done
+		done
+		put ".scale.$RT_CUR" "$json"
+		for i in $(seq "$max"); do
+			$(rt "$RT_CUR" kill "$TAG-$RT_CUR-s$i" KILL) >/dev/null 2>&1
+		done
+		sleep 0.5
+		for i in $(seq "$max"); do
+			$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-s$i") >/dev/null 2>&1
+		done
+	done
+}
+
+put .host "$(jq -n --arg k "$(uname -r)" --arg c "$(nproc)" --arg l "$(cut -d' ' -f1-3 /proc/loadavg)" \
+	--arg d "$(date -u +%FT%TZ)" --arg r "$RUNS" '{kernel: $k, cpus: $c, loadavg: $l, date: $d, runs: $r}')"
+for p in $PARTS; do
+	"part_$p"
+done
+
+# --- ratios and the summary table ---------------------------------------------------------
+
+"$here/report.sh" "$RES" >"$OUT/results.md"
+cat "$OUT/results.md"
