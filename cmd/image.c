@@ -1,6 +1,7 @@
 /* `capsa image import|ls|inspect|rm|prune`: the image store from the command line. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,8 +13,9 @@
 static void image_usage(FILE *out)
 {
 	fprintf(out, "usage: capsa image COMMAND\n\n"
-		     "  import [-q] FILE|DIR [NAME[:TAG]]  import an OCI layout, oci-archive, docker-archive\n"
-		     "                                     or rootfs tarball\n"
+		     "  import [-q] [--max-entries N] FILE|DIR [NAME[:TAG]]\n"
+		     "                                     import an OCI layout, oci-archive, docker-archive\n"
+		     "                                     or rootfs tarball (N: entries per layer, default 1048576)\n"
 		     "  ls [-q]                            list images (name, id, size, created)\n"
 		     "  inspect NAME|ID                    print the image config as JSON\n"
 		     "  rm [-f|--force] NAME|ID...         untag / remove images (-f: even if in use)\n"
@@ -71,7 +73,10 @@ static void on_progress(void *ud, unsigned i, unsigned n, uint64_t bytes, uint64
 
 static int do_import(int argc, char **argv, struct cmd_globals *g)
 {
-	static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
+					      { "max-entries", required_argument, NULL, 'm' },
+					      { "help", no_argument, NULL, 'h' },
+					      { 0 } };
 	struct img_import_opts io = { 0 };
 	struct img_import_result res;
 	struct progress prog = { 0 };
@@ -82,6 +87,12 @@ static int do_import(int argc, char **argv, struct cmd_globals *g)
 	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		if (c == 'q') {
 			quiet = true;
+		} else if (c == 'm') {
+			char *end;
+
+			io.max_entries = strtoull(optarg, &end, 10);
+			if (*end || io.max_entries == 0)
+				return cmd_failf(g, "--max-entries: expected a positive number, got '%s'", optarg);
 		} else if (c == 'h') {
 			image_usage(stdout);
 			return 0;

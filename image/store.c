@@ -572,6 +572,16 @@ int img_store_remove(struct img_store *s, const char *what, bool force, struct r
 	r = img_store_names_of(s, hex, &names, err);
 	if (r < 0)
 		return r;
+	if (json_array_size(users) > 0) {
+		/* forced while in use: the names go, the record and layers stay
+		 * for the running containers; prune removes them afterwards */
+		r = index_load(s, &idx, err);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; i < json_array_size(names); i++)
+			json_object_del(idx, json_string_value(json_array_get(names, i)));
+		return write_json_at(s, "index.json", idx, err);
+	}
 	if (img_ref_parse(what, &ref, &ignore) == 0) {
 		img_ref_format(&ref, key, sizeof(key));
 		for (size_t i = 0; i < json_array_size(names); i++)

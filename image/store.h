@@ -81,7 +81,8 @@ int img_store_users_of(struct img_store *s, const char *id_hex, json_t **ret, st
 
 /* `image rm`: untag NAME:TAG (or, given an id, every name); when no name is
  * left the record goes, then unreferenced layers and blobs.  Refused with
- * -EBUSY while a container uses the image unless force. */
+ * -EBUSY while a container uses the image; with force every name goes but
+ * the record and layers stay until the last user is gone (then prune). */
 int img_store_remove(struct img_store *s, const char *what, bool force, struct rt_err *err);
 
 /* Remove layers and blobs no image record references, then tmp/ (exclusive
