@@ -392,15 +392,22 @@ struct rt_spec {
 
 /* Parse a config.json held in memory.  `name` is used in messages
  * ("config.json: process.args: ...").  On failure returns -EINVAL (or
- * -ENOMEM) with err filled; *ret is written only on success. */
+ * -ENOMEM, or -EFBIG above RT_SPEC_MAX_SIZE) with err filled; *ret is written
+ * only on success.  Syntax errors read "NAME: invalid JSON at line L, column
+ * C: <jansson's text>"; the others "NAME: json.path: reason", e.g.
+ * "config.json: linux.namespaces[2].type: unknown namespace type \"foo\"". */
 int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret,
 		  struct rt_err *err);
 
-/* Read and parse a file (size capped at RT_SPEC_MAX_SIZE). */
+/* Read and parse a file (size capped at RT_SPEC_MAX_SIZE); messages are
+ * prefixed with `path` as given. */
 #define RT_SPEC_MAX_SIZE (16u * 1024 * 1024)
 int rt_spec_load(const char *path, struct rt_spec **ret, struct rt_err *err);
 
-/* Parse a standalone process.json (the `exec --process` form). */
+/* Parse a standalone process.json (the `exec --process` form), with the
+ * same checks as config.json's process (args non-empty, cwd absolute).
+ * Paths in messages are relative to the object ("process.json: cwd: ...");
+ * name defaults to "process.json", and to "resources.json" below. */
 int rt_process_parse(const char *buf, size_t len, const char *name, struct rt_process *ret,
 		     struct rt_err *err);
 void rt_process_clear(struct rt_process *p);
