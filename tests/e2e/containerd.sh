@@ -181,6 +181,7 @@ flow_ctd_oom() {
 }
 
 ctd_suite() {
+	CUR_SUITE=containerd
 	echo "== containerd $(containerd --version | awk '{print $3}') (ctr)"
 	if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null; then
 		fail "containerd: not installed (Debian package containerd; make deps)"

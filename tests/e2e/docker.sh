@@ -96,6 +96,7 @@ flow_dk_detached() {
 }
 
 dk_suite() {
+	CUR_SUITE=docker
 	echo "== docker (dockerd $(dockerd --version 2>/dev/null | awk '{print $3}' | tr -d ,))"
 	if ! command -v dockerd >/dev/null || [ ! -x "$DOCKER" ]; then
 		skip "docker: dockerd or $DOCKER not installed (Debian package docker.io)"

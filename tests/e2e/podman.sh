@@ -166,6 +166,7 @@ flow_pm_kill() {
 }
 
 pm_suite() {
+	CUR_SUITE=podman
 	echo "== podman $(podman --version | awk '{print $3}')"
 	if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
 		fail "podman: not installed (Debian packages podman, conmon; make deps)"

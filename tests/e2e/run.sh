@@ -8,7 +8,8 @@
 #   E2E_RUNTIMES  runtimes to run each flow with (default "runc capsa");
 #                 runc is the reference the others are compared with.
 #   E2E_SUITES    which clients (default "containerd podman docker").
-#   E2E_TIMEOUT   seconds any single client command may take (default 60).
+#   E2E_TIMEOUT   seconds any single client command may take (default 20);
+#                 after a timeout the runtime's other flows with that client FAIL unrun.
 #   E2E_VERBOSE=1 print passing checks too.
 #   E2E_KEEP=1    keep the scratch directory (logs) after the run.
 # Needs root and the Debian packages containerd, podman, conmon, docker.io,
@@ -49,11 +50,15 @@ case " $RUNTIMES " in *" capsa "*)
 	[ -x "$CAPSA" ] || echo "e2e: note: $CAPSA is not an executable: every capsa flow will fail" ;;
 esac
 
+close_fds
 leaks_snapshot
 rt_setup
 
 cleanup() {
 	trap - EXIT INT TERM
+	# Cleanup must not wait on a hung runtime for long.
+	E2E_TIMEOUT=5
+	CUR_RT=
 	ctd_teardown
 	pm_teardown
 	dk_teardown
