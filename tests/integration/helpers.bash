@@ -39,16 +39,19 @@
 #   spec_ns_path TYPE PATH          join the namespace TYPE at PATH
 #   runtime ARG...                  $RUNTIME --root $ROOT ARG... (with timeout);
 #                                   use as `run runtime state "$CID"`
-#   run_container [ID]              run `runtime run --bundle $BUNDLE ID` under
-#                                   bats `run` (stdin from $STDIN_FILE or
-#                                   /dev/null); sets $status and $output
+#   run_container [ID]              `runtime run --bundle $BUNDLE ID` with stdin
+#                                   from $STDIN_FILE or /dev/null; sets $status,
+#                                   $output (stdout+stderr) and $lines as bats'
+#                                   `run` does
 #   kv KEY                          value of the first `KEY=value` line of $output
 #   assert_kv KEY VALUE             ... equals VALUE, or fail with the output
 #   cap_mask CAP_NAME...            the 16-digit hex mask /proc/PID/status shows
 #   wait_for SECONDS CMD...         retry CMD every 0.1 s until it succeeds
 #   is_runc                         true when $RUNTIME is runc (for documented
 #                                   differences between runc and the spec)
-#   container_pid_known [ID]        true once `state ID` shows a pid; sets $CPID
+#   container_pid_known [ID]        true once the container's init process
+#                                   exists (found by its CAPSA_ITEST=ID env
+#                                   marker); sets $CPID to its host pid
 #   need_runtime_verb VERB          skip (visibly) when the runtime lacks VERB
 #   mountinfo_line DEST             from $output holding the container's
 #                                   /proc/self/mountinfo: the last line whose
@@ -173,9 +176,15 @@ common_setup() {
 
 common_teardown() {
 	local leaks rc=0
-	# Background helpers a test started (e.g. namespace holders).
+	# A failed test may have stopped half-way: tidy up through the runtime
+	# first, so that the leak check reports what even that cannot remove.
+	# A passed test is checked as it left things.
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || force_cleanup
+	# Background processes a test started (runtimes in the foreground,
+	# namespace holders): TERM, then KILL.
 	if [ -n "${CLEANUP_PIDS:-}" ]; then
-		kill -9 $CLEANUP_PIDS 2>/dev/null || true
+		kill $CLEANUP_PIDS 2>/dev/null || true
+		wait_for 5 pids_gone $CLEANUP_PIDS || kill -9 $CLEANUP_PIDS 2>/dev/null || true
 		wait $CLEANUP_PIDS 2>/dev/null || true
 	fi
 	# Host mounts the test made itself (listed innermost first).
@@ -190,6 +199,15 @@ common_teardown() {
 		echo "$leaks" >&2
 		return 1
 	fi
+}
+
+# pids_gone PID...: none of them is alive (zombies count as gone).
+pids_gone() {
+	local p st
+	for p in "$@"; do
+		st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue
+		[ -z "$st" ] || [ "$st" = Z ] || return 1
+	done
 }
 
 # Delete every container in $ROOT and kill what carries this file's ids.
@@ -210,7 +228,12 @@ runtime() {
 }
 
 run_container() {
-	run runtime run --bundle "$BUNDLE" "${1:-$CID}" <"${STDIN_FILE:-/dev/null}"
+	# Like bats' `run` (status, output, lines), without its warning about
+	# status 127, which the exec-error tests expect.
+	status=0
+	output=$(runtime run --bundle "$BUNDLE" "${1:-$CID}" 2>&1 <"${STDIN_FILE:-/dev/null}") || status=$?
+	lines=()
+	[ -z "$output" ] || mapfile -t lines <<<"$output"
 }
 
 spec_set() {
@@ -320,10 +343,20 @@ is_runc() {
 }
 
 container_pid_known() {
-	local st
-	st=$("$RUNTIME" --root "$ROOT" state "${1:-$CID}" 2>/dev/null) || return 1
-	CPID=$(jq -r '.pid // 0' <<<"$st")
-	[ "$CPID" -gt 0 ] 2>/dev/null
+	local id=${1:-$CID} f pid
+	CPID=
+	# The container's init carries CAPSA_ITEST=ID (base spec) and is PID 1
+	# of its pid namespace (last NSpid field).  This does not depend on the
+	# runtime keeping state for a foreground run.
+	for f in $(grep -lzx "CAPSA_ITEST=$id" /proc/[0-9]*/environ 2>/dev/null); do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		if awk '$1 == "NSpid:" && $NF == 1 { ok = 1 } END { exit !ok }' "/proc/$pid/status" 2>/dev/null; then
+			CPID=$pid
+			return 0
+		fi
+	done
+	return 1
 }
 
 mountinfo_line() {

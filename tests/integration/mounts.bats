@@ -222,11 +222,11 @@ teardown() { common_teardown; }
 	runtime run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
 	rpid=$!
 	CLEANUP_PIDS=$rpid
-	wait_for 20 container_pid_known || fail "no pid in state"
+	wait_for 20 container_pid_known || fail "container init not found"
 	grep -q ' /scratch ' "/proc/$CPID/mountinfo" || fail "container has no /scratch"
 	! grep -q "$BUNDLE" /proc/self/mountinfo || fail "bundle mounts visible on host"
 	! grep -q "$HOSTDIR" /proc/self/mountinfo || fail "bind visible on host"
-	runtime kill "$CID" KILL
+	kill -KILL "$CPID"
 	rc=0
 	wait "$rpid" || rc=$?
 	CLEANUP_PIDS=

@@ -122,7 +122,7 @@ start_holder() {
 	[ "$status" -eq 0 ] || fail "second run failed"
 	[ "$(kv net)" != "$first_net" ] || fail "net namespace shared"
 	[ "$(kv mnt)" != "$first_mnt" ] || fail "mount namespace shared"
-	runtime kill "$CID" KILL
+	kill -KILL "$CPID"
 	wait "$rpid" || true
 	CLEANUP_PIDS=
 }

@@ -55,7 +55,7 @@ teardown() { common_teardown; }
 	runtime run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
 	rpid=$!
 	CLEANUP_PIDS=$rpid
-	wait_for 20 container_pid_known || fail "no pid in state"
+	wait_for 20 container_pid_known || fail "container init not found"
 	kill -KILL "$CPID"
 	rc=0
 	wait "$rpid" || rc=$?
@@ -221,7 +221,8 @@ teardown() { common_teardown; }
 	run_container
 	[ "$status" -eq 0 ] || fail "run failed"
 	assert_kv cwd /etc
-	# runc creates a missing cwd (in the rootfs, so root must be writable).
+	# runc creates a missing cwd (in the rootfs, so root must be writable);
+	# the spec does not say, but capsa aims at runc's observable behaviour.
 	spec_set '.process.cwd = "/work/dir" | .root.readonly = false'
 	run_container
 	[ "$status" -eq 0 ] || fail "missing cwd not created"

@@ -23,7 +23,10 @@ while [ $# -gt 0 ]; do
 		bats_opts=("$@")
 		break
 		;;
-	*.bats) files+=("$(realpath "$1")") ;;
+	*.bats)
+		# A path, or a file name under tests/integration.
+		if [ -e "$1" ]; then files+=("$(realpath "$1")"); else files+=("$here/$1"); fi
+		;;
 	*) runtime=$1 ;;
 	esac
 	shift
