@@ -13,12 +13,13 @@ teardown_file() {
 	"$CAPSA" --image-root "$STORE" image prune >/dev/null || true
 }
 
-# spec ARGS_JSON [JQ_EXPR]: a bundle dir with config.json; prints its path
+# spec ARGS_JSON [JQ_EXPR]: a bundle dir with config.json; prints its path.
+# root.path stays "rootfs", which does not exist: with an image it is ignored.
 spec() {
 	local b
 	b=$(mktemp -d "$BATS_TEST_TMPDIR/bundle.XXXXXX")
 	(cd "$b" && "$CAPSA" spec)
-	jq --argjson a "$1" ".process.args = \$a | .process.terminal = false | del(.root) ${2:-}" "$b/config.json" >"$b/c" &&
+	jq --argjson a "$1" ".process.args = \$a | .process.terminal = false | .root.readonly = false ${2:-}" "$b/config.json" >"$b/c" &&
 		mv "$b/c" "$b/config.json"
 	echo "$b"
 }
@@ -28,22 +29,23 @@ run_image() { # IMAGE BUNDLE [ID]
 }
 
 @test "merged view: whiteout, opaque dir, hardlink, symlink" {
-	b=$(spec '["/bin/sh","-c","test ! -e /etc/deleteme && ls /opq && cat /data/sl && [ $(stat -c %i /data/orig) = $(stat -c %i /data/hl) ] && echo links-ok"]')
+	b=$(spec '["/bin/sh","-c","test ! -e /etc/deleteme && ls /opq && readlink /data/sl && [ $(stat -c %i /data/orig) = $(stat -c %i /data/hl) ] && echo links-ok"]')
 	run run_image multi "$b"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = new ]
-	[ "${lines[1]}" = original ]
+	[ "${lines[1]}" = orig ]
 	[ "${lines[2]}" = links-ok ]
 }
 
 @test "the image config fills the user; writes stay out of the layers" {
-	b=$(spec '["/bin/sh","-c","id -u; id -g; pwd; echo $IMAGE_VAR; echo written >/tmp/new; rm /data/fifo 2>/dev/null; true"]')
+	b=$(spec '["/bin/sh","-c","id -u; id -g; pwd; echo $IMAGE_VAR; echo written >/tmp/new && cat /tmp/new"]')
 	run run_image multi "$b"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 1234 ]
 	[ "${lines[1]}" = 2345 ]
 	[ "${lines[2]}" = /data ]
 	[ "${lines[3]}" = image ]
+	[ "${lines[4]}" = written ]
 	(cd "$STORE/layers" && find . -printf '%p %s %m %U:%G %T@ %i\n' | sort) >"$BATS_TEST_TMPDIR/layers.after"
 	diff "$BATS_FILE_TMPDIR/layers.before" "$BATS_TEST_TMPDIR/layers.after"
 	[ -z "$(ls "$STORE/containers")" ]
