@@ -161,7 +161,7 @@ fi
 OK_RTS=
 for RT_CUR in $RUNTIMES; do
 	mkdir -p "$W/root-$RT_CUR"
-	if out=$($(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-probe") 2>&1 </dev/null); then
+	if out=$(timeout -k 2 20 $(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-probe") 2>&1 </dev/null); then
 		OK_RTS="$OK_RTS $RT_CUR"
 		put ".runtimes.$RT_CUR" '"ok"'
 	else
@@ -173,6 +173,21 @@ for RT_CUR in $RUNTIMES; do
 done
 OK_RTS=${OK_RTS# }
 note "runtimes: $OK_RTS (runs: $RUNS); results in $OUT"
+
+# works PART RT CMD...: run CMD (a shell snippet) once with a time limit
+# before RT takes part in PART; on failure print why and return 1, so a
+# runtime that cannot do PART yet (or hangs) does not stall hyperfine.
+works() {
+	local part=$1 rt=$2 out rc
+	shift 2
+	out=$(timeout -k 2 20 sh -c "$*" 2>&1 </dev/null)
+	rc=$?
+	[ $rc = 0 ] && return 0
+	[ $rc = 124 ] && out="$out (timed out after 20 s)"
+	note "$part: $rt left out (exit $rc): $(printf '%s' "$out" | tail -2 | tr '\n' ' ' | cut -c1-200)"
+	put ".failed.$part.$rt" "$(jq -n --arg m "$(printf '%s' "$out" | tail -2 | tr '\n' ' ')" '$m')"
+	return 1
+}
 
 # hf PART ARGS...: hyperfine without a shell, results to $OUT/PART.json,
 # medians (seconds) into results.json under .PART.
@@ -207,12 +222,18 @@ part_lifecycle() {
 	note "create, start, delete (separate commands)"
 	for RT_CUR in $OK_RTS; do
 		id=$TAG-$RT_CUR-cycle
+		works lifecycle "$RT_CUR" "$(rt "$RT_CUR" create -b "$W/b-true" "$id") && $(rt "$RT_CUR" start "$id") &&
+			sleep 0.5 && $(rt "$RT_CUR" state "$id") | grep -q stopped && $(rt "$RT_CUR" delete "$id")" || {
+			$(rt "$RT_CUR" delete -f "$id") >/dev/null 2>&1
+			continue
+		}
 		pre="$(rt "$RT_CUR" delete -f "$id")"
 		a+=(-p "$pre" -n "$RT_CUR" "$(rt "$RT_CUR" create -b "$W/b-true" "$id")")
 		b+=(-p "sh -c '$pre; $(rt "$RT_CUR" create -b "$W/b-true" "$id")'" -n "$RT_CUR" "$(rt "$RT_CUR" start "$id")")
 		c+=(-p "sh -c '$pre; $(rt "$RT_CUR" create -b "$W/b-true" "$id"); $(rt "$RT_CUR" start "$id"); while $(rt "$RT_CUR" state "$id") | grep -q running; do :; done'" \
 			-n "$RT_CUR" "$(rt "$RT_CUR" delete "$id")")
 	done
+	[ ${#a[@]} -gt 0 ] || return 0
 	hf create "${a[@]}"
 	hf start "${b[@]}"
 	hf delete "${c[@]}"
@@ -226,11 +247,11 @@ part_exec() {
 	note "exec of /bin/true into a running container"
 	for RT_CUR in $OK_RTS; do
 		id=$TAG-$RT_CUR-exec
-		$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1 ||
-			note "$RT_CUR: run -d failed"
+		works exec "$RT_CUR" "$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") >/dev/null 2>&1 && $(rt "$RT_CUR" exec "$id" /bin/true)" ||
+			continue
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" exec "$id" /bin/true)")
 	done
-	hf exec "${args[@]}"
+	[ ${#args[@]} -gt 0 ] && hf exec "${args[@]}"
 	for RT_CUR in $OK_RTS; do
 		$(rt "$RT_CUR" kill "$TAG-$RT_CUR-exec" KILL) >/dev/null 2>&1
 		sleep 0.2
@@ -245,7 +266,7 @@ part_rss() {
 	note "peak RSS of 'run' (/usr/bin/time -f %M, median of 10)"
 	for RT_CUR in $OK_RTS; do
 		for i in $(seq 10); do
-			/usr/bin/time -f %M -o "$W/rss" $(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-rss") </dev/null >/dev/null 2>&1
+			timeout -k 2 20 /usr/bin/time -f %M -o "$W/rss" $(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-rss") </dev/null >/dev/null 2>&1
 			cat "$W/rss"
 		done | sort -n | sed -n 5p >"$W/rss-med"
 		kib=$(cat "$W/rss-med")
@@ -282,10 +303,11 @@ part_seccomp() {
 	# With and without, side by side in one hyperfine call, so load drift
 	# on the shared host does not end up in the difference.
 	for RT_CUR in $OK_RTS; do
+		works seccomp "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-seccomp" "$TAG-$RT_CUR-sec")" || continue
 		args+=(-n "$RT_CUR-noseccomp" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-sec")")
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-seccomp" "$TAG-$RT_CUR-sec")")
 	done
-	hf seccomp_run "${args[@]}"
+	[ ${#args[@]} -gt 0 ] && hf seccomp_run "${args[@]}"
 }
 
 # --- 7. through containerd ----------------------------------------------------------------
@@ -318,9 +340,10 @@ EOF
 	for i in $(seq 100); do ctr -a "$W/ctd/c.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
 	ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" image import "$IMG/busybox-oci.tar" >/dev/null || return
 	for RT_CUR in $OK_RTS; do
+		works ctr "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true" || continue
 		args+=(-n "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true")
 	done
-	hf ctr "${args[@]}"
+	[ ${#args[@]} -gt 0 ] && hf ctr "${args[@]}"
 }
 
 # --- 8. scale: many containers running at once -------------------------------------------
@@ -341,6 +364,10 @@ part_scale() {
 	max=$(tr ' ' '\n' <<<"$SCALE" | sort -n | tail -1)
 	note "scale: start $max detached sleeps one after the other; time per start, host memory per container"
 	for RT_CUR in $OK_RTS; do
+		works scale "$RT_CUR" "$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$TAG-$RT_CUR-s0") >/dev/null 2>&1 && $(rt "$RT_CUR" kill "$TAG-$RT_CUR-s0" KILL) && sleep 0.3 && $(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-s0")" || {
+			$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-s0") >/dev/null 2>&1
+			continue
+		}
 		: >"$W/starts"
 		sync
 		m0=$(mem_used_kib)
