@@ -11,6 +11,7 @@
 #   --timing   print the guest's boot time and the total time on stderr
 #   --cwd DIR  working directory in the guest (default: $PWD if inside the checkout, else the
 #              checkout root)
+# VM_CPU, VM_MEM, VM_SMP override qemu's -cpu max, -m 2G, -smp 2.
 # VM_DEBUG=1 shows the guest console (kernel and init messages) on stderr.
 # Everything temporary lives in tests/vm/cache/run.* and is removed on exit.
 set -euo pipefail
@@ -76,7 +77,7 @@ append="console=ttyS0 quiet loglevel=4 panic=-1 cgroup_no_v1=all mitigations=off
 append+=" rdinit=/init tsc=reliable no_timer_check random.trust_cpu=on"
 [ "${VM_DEBUG:-0}" = 1 ] && append="${append/quiet loglevel=4/loglevel=7} capsa_vm_debug"
 
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 2G -smp 2
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu "${VM_CPU:-max}" -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}"
 	-nodefaults -no-user-config -display none -no-reboot -nic none
 	-kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" -append "$append")
 share() { # tag path [readonly]
