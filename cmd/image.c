@@ -54,6 +54,11 @@ static void on_progress(void *ud, unsigned i, unsigned n, uint64_t bytes, uint64
 	double dt;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (p->layer != i && done) {
+		p->layer = i;
+		fprintf(stderr, "\r\033[Klayer %u/%u  already in the store\n", i, n);
+		return;
+	}
 	if (p->layer != i) {
 		p->layer = i;
 		p->start = now;
@@ -65,7 +70,9 @@ static void on_progress(void *ud, unsigned i, unsigned n, uint64_t bytes, uint64
 	human(bytes, b, sizeof(b));
 	human(size, s, sizeof(s));
 	human(dt > 0 ? (uint64_t)((double)bytes / dt) : 0, r, sizeof(r));
-	fprintf(stderr, "\r\033[Klayer %u/%u  %s%s%s  %s/s", i, n, b, size ? " / " : "", size ? s : "", r);
+	fprintf(stderr, "\r\033[Klayer %u/%u  %s%s%s", i, n, b, size ? " / " : "", size ? s : "");
+	if (dt > 0.01)
+		fprintf(stderr, "  %s/s", r);
 	if (done)
 		fputc('\n', stderr);
 	fflush(stderr);

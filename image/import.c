@@ -272,6 +272,9 @@ static int unpack_layer(struct imp *im, int srcfd, const char *blob_hex, int64_t
 	if (r < 0)
 		return r;
 	r = img_unpack(srcfd, tfd, &uo, &res, im->err);
+	/* the layer's data must be on disk before its name says it is complete */
+	if (r >= 0 && syncfs(tfd) < 0)
+		r = rt_err_set(im->err, errno, "sync layer");
 	if (r >= 0)
 		r = img_store_commit_layer(im->s, tmp, res.diff_hex, im->err);
 	else

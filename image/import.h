@@ -3,7 +3,9 @@
  *  - an oci-archive (that layout as a tar),
  *  - a docker-archive (manifest.json + config + layer tars: docker/podman save),
  *  - a plain rootfs tarball (one layer, like `podman import`).
- * Manifest lists pick linux/amd64.  Every blob is checked against its digest
+ * Manifest lists pick linux/amd64.  Layers may be plain tar, gzip, zstd, xz
+ * or bzip2 (libarchive detects which); their media type must be one of the
+ * OCI/docker layer types, anything else is refused as unsupported.  Every blob is checked against its digest
  * (and size) while streaming, every layer against its diff id.  The store is
  * locked exclusively for the import; on failure everything the import added
  * is removed again. */
