@@ -255,6 +255,8 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	int listener = -1, code = 1, r;
 	sigset_t none;
 
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -339,6 +339,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 		.n_extra = l->n_extra_mounts,
 	};
 	c.sync_fd = sv[1];
+	c.lock_fd = l->lock_fd;
 	c.fifo_fd = fifo;
 	c.exec_wait = !create_mode;
 	memcpy(c.ns_fds, l->ns_fds, sizeof(c.ns_fds));

@@ -37,6 +37,7 @@ struct rt_child_ctx {
 	const struct rt_process *process; /* spec->process, or the exec'd one */
 	struct rt_rootfs_opts rootfs;
 	int sync_fd;		/* child's end */
+	int lock_fd;		/* the container lock: closed first, or it stays held */
 	int fifo_fd;		/* exec.fifo opened for reading (create), or -1 (run) */
 	int ns_fds[RT_NS_MAX];	/* namespaces to join by path (-1: none) */
 	unsigned long clone_flags;
