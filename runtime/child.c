@@ -267,7 +267,7 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	if (r < 0)
 		goto fail;
 	/* SYNC 5: ready; from now on a `create` caller may be gone */
-	if (c->fifo_fd >= 0)
+	if (c->fifo_fd >= 0 || c->detached)
 		prctl(PR_SET_PDEATHSIG, 0);
 	r = rt_sync_send(c->sync_fd, RT_SYNC_READY, 0, -1, NULL);
 	if (r < 0) {

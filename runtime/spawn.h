@@ -45,7 +45,8 @@ struct rt_child_ctx {
 	int preserve_fds;
 	bool no_new_keyring;
 	bool is_exec;		/* joining a running container: no rootfs work */
-	bool exec_wait;         /* exec: wait for EXEC_NOW too */
+	bool exec_wait;         /* run/exec: wait for EXEC_NOW */
+	bool detached;          /* nobody stays to supervise: drop PDEATHSIG before execve */
 	const char *state_json; /* for createContainer/startContainer hooks (creating state) */
 };
 
