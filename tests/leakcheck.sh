@@ -16,7 +16,9 @@
 #   --path PREFIX a host path the test owns (bundle, temp dir, --root): no
 #                 mount may remain at or under it.
 #   --empty DIR   a directory that must be empty again (the runtime's --root:
-#                 no state dir may remain).
+#                 no state dir may remain).  Entries whose name starts with
+#                 "." are runtime-wide (caches, locks; container ids cannot
+#                 start with a dot) and do not count.
 # `check` compares the host with the snapshot, prints one line per leak
 # (`leak: mount /x`, `leak: process 123 (sleep 100)` ...) on stdout and exits
 # 1 when something leaked, 0 when clean.
@@ -161,7 +163,7 @@ check() {
 		[ -d "$d" ] || continue
 		while read -r m; do
 			[ -n "$m" ] && leak "state $d/$m"
-		done < <(ls -A "$d")
+		done < <(ls "$d")
 	done
 
 	return $leaks

@@ -64,8 +64,13 @@ export TEST_ROOTFS=${TEST_ROOTFS:-$repo/build/test-rootfs}
 export RUNTIME=$runtime
 echo "# runtime: $RUNTIME ($("$RUNTIME" --version 2>&1 | head -n1 || true))"
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# bats' temp dirs (and so every bundle) live in a dir of our own, away from
+# anything that tidies /tmp/bats-run-* behind our back.
+itest_tmp=$(mktemp -d /tmp/capsa-itest.XXXXXX)
+log=$itest_tmp/tap.log
+trap 'rm -rf "$itest_tmp"' EXIT
+mkdir "$itest_tmp/tmp"
+export TMPDIR=$itest_tmp/tmp
 rc=0
 bats --tap "${bats_opts[@]}" "${files[@]}" | tee "$log" || rc=$?
 
