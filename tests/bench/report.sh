@@ -39,7 +39,7 @@ timed("ctr"; "ctr run --rm /bin/true"),
  else empty end),
 "",
 (if .scale then
-  "| scale: N running | runtime | start time (median of last ≤10 starts) | host memory per container |",
+  "| scale: N running | runtime | start time (median of 10 starts) | host memory per container |",
   "|---|---|---|---|",
   (.scale | to_entries[] | .key as $rt | .value | to_entries | sort_by(.key | tonumber)[]
     | "| \(.key) | \($rt) | \(.value.start_s | ms) | \(.value.mem_kib_per_container) KiB |")

@@ -360,7 +360,7 @@ median_of() {
 }
 
 part_scale() {
-	local max n i t0 t1 m0 m id from to json
+	local max n i t0 t1 m0 m id from json s1
 	max=$(tr ' ' '\n' <<<"$SCALE" | sort -n | tail -1)
 	note "scale: start $max detached sleeps one after the other; time per start, host memory per container"
 	for RT_CUR in $OK_RTS; do
@@ -368,6 +368,19 @@ part_scale() {
 			$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-s0") >/dev/null 2>&1
 			continue
 		}
+		# Start time with nothing else running: 10 solo starts (each one
+		# killed and deleted before the next), for N = 1.
+		: >"$W/solo"
+		for i in $(seq 10); do
+			id=$TAG-$RT_CUR-solo
+			t0=$EPOCHREALTIME
+			$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1
+			t1=$EPOCHREALTIME
+			echo "$t0 $t1" | awk '{printf "%.6f\n", $2 - $1}' >>"$W/solo"
+			$(rt "$RT_CUR" kill "$id" KILL) >/dev/null 2>&1
+			for _ in $(seq 50); do $(rt "$RT_CUR" state "$id") 2>/dev/null | grep -q running || break; sleep 0.02; done
+			$(rt "$RT_CUR" delete -f "$id") >/dev/null 2>&1
+		done
 		: >"$W/starts"
 		sync
 		m0=$(mem_used_kib)
@@ -384,7 +397,12 @@ part_scale() {
 					# The start time at N: median of the last (up to) 10
 					# starts before N were running.
 					from=$((n > 10 ? n - 9 : 1))
-					json=$(jq --arg n "$n" --argjson s "$(median_of "$W/starts" "$from" "$n")" \
+					if [ "$n" = 1 ]; then
+						s1=$(median_of "$W/solo" 1 10)
+					else
+						s1=$(median_of "$W/starts" "$from" "$n")
+					fi
+					json=$(jq --arg n "$n" --argjson s "$s1" \
 						--argjson m "$(((m - m0) / n))" '.[$n] = {start_s: $s, mem_kib_per_container: $m}' <<<"$json")
 					echo "  $RT_CUR: $n running: start $(jq -r --arg n "$n" '.[$n].start_s * 1000 | . * 100 | round / 100' <<<"$json") ms, $(((m - m0) / n)) KiB host memory per container"
 				fi

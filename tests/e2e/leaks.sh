@@ -16,6 +16,7 @@ leaks_snapshot() {
 	for d in $LEAK_RUNDIRS; do
 		[ -e "$d" ] && echo "$d" >>"$W/rundirs-before"
 	done
+	ls /run/containerd/s 2>/dev/null | sort >"$W/shim-sockets-before"
 }
 
 leaks_check() {
@@ -52,6 +53,14 @@ leaks_check() {
 		for d in "$root"/*; do
 			[ -e "$d" ] && fail "leak: runtime state $d"
 		done
+	done
+
+	# A shim that had to be killed leaves its socket file in /run/containerd/s
+	# (named by a hash, so only "new and nobody listening" identifies ours).
+	for m in $(ls /run/containerd/s 2>/dev/null | sort | comm -13 "$W/shim-sockets-before" -); do
+		ss -xl 2>/dev/null | grep -qF "/run/containerd/s/$m" && continue
+		fail "leak: shim socket /run/containerd/s/$m"
+		rm -f "/run/containerd/s/$m"
 	done
 
 	for d in $LEAK_RUNDIRS; do
