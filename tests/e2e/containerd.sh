@@ -29,7 +29,7 @@ disabled_plugins = [
   path = "$CTD/opt"
 EOF
 	daemon_start containerd "$CTD/containerd.log" containerd --config "$CTD/config.toml"
-	if ! wait_for 20 ctr -a "$CTD/containerd.sock" version; then
+	if ! daemon_wait containerd 20 ctr -a "$CTD/containerd.sock" version; then
 		fail "containerd: did not start: $(tail -3 "$CTD/containerd.log" | oneline "$(cat)")"
 		return 1
 	fi

@@ -40,7 +40,7 @@ dk_setup() {
 }
 EOF
 	daemon_start dockerd "$DK/dockerd.log" dockerd --config-file "$DK/daemon.json"
-	if ! wait_for 30 "$DOCKER" -H "unix://$DK/docker.sock" version; then
+	if ! daemon_wait dockerd 30 "$DOCKER" -H "unix://$DK/docker.sock" version; then
 		local why
 		why=$(grep -E 'level=(error|fatal)|failed|Error' "$DK/dockerd.log" | tail -3)
 		[ -n "$why" ] || why=$(tail -3 "$DK/dockerd.log")
@@ -97,7 +97,7 @@ flow_dk_detached() {
 
 dk_suite() {
 	CUR_SUITE=docker
-	echo "== docker (dockerd $(dockerd --version 2>/dev/null | awk '{print $3}' | tr -d ,))"
+	echo "== docker ($(dockerd --version 2>/dev/null | head -1))"
 	if ! command -v dockerd >/dev/null || [ ! -x "$DOCKER" ]; then
 		skip "docker: dockerd or $DOCKER not installed (Debian package docker.io)"
 		return

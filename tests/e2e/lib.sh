@@ -72,8 +72,9 @@ oneline() {
 rec() {
 	local v
 	v=$(oneline "$4")
+	v=${v//$W/W}
 	v=${v//$TAG-$2-/TAG-RT-}
-	v=${v//$2-/RT-}
+	v=$(sed -E "s/(^|[^A-Za-z0-9_./-])$2-/\1RT-/g" <<<"$v")
 	printf '%s=%s\n' "$3" "$v" >>"$W/res/$1.$2"
 }
 
@@ -192,6 +193,21 @@ daemon_start() {
 		exec setsid "$@" </dev/null >"$log" 2>&1
 	) &
 	echo $! >"$W/pids/$name"
+}
+
+# daemon_wait NAME SECONDS CMD...: wait until CMD succeeds; give up at once
+# when the daemon NAME has exited, or after SECONDS.
+daemon_wait() {
+	local pid end
+	pid=$(cat "$W/pids/$1")
+	end=$(($(date +%s) + $2))
+	shift 2
+	while [ "$(date +%s)" -lt $end ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
 }
 
 # daemon_stop NAME: SIGTERM the daemon, wait up to 10 s, then SIGKILL.
