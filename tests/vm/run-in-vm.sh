@@ -78,7 +78,7 @@ append+=" rdinit=/init tsc=reliable no_timer_check random.trust_cpu=on"
 [ "${VM_DEBUG:-0}" = 1 ] && append="${append/quiet loglevel=4/loglevel=7} capsa_vm_debug"
 
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu "${VM_CPU:-max}" -m "${VM_MEM:-2G}" -smp "${VM_SMP:-2}"
-	-nodefaults -no-user-config -display none -no-reboot -nic none
+	-nodefaults -no-user-config -display none -no-reboot -nic none ${VM_BIOS:+-bios "$VM_BIOS"}
 	-kernel "$cache/vmlinux" -initrd "$cache/initramfs.cpio" -append "$append")
 share() { # tag path [readonly]
 	local ro=
