@@ -41,7 +41,8 @@ timed("ctr"; "ctr run --rm /bin/true"),
 (if .scale then
   "| scale: N running | runtime | start time (median of 10 starts) | host memory per container |",
   "|---|---|---|---|",
-  (.scale | to_entries[] | .key as $rt | .value | to_entries | sort_by(.key | tonumber)[]
-    | "| \(.key) | \($rt) | \(.value.start_s | ms) | \(.value.mem_kib_per_container) KiB |")
+  (.scale | to_entries[] | .key as $rt | .value | (if .failed_starts then "| – | \($rt) | \(.failed_starts) starts FAILED, figures invalid | |" else empty end),
+    (to_entries | map(select(.key != "failed_starts")) | sort_by(.key | tonumber)[]
+    | "| \(.key) | \($rt) | \(.value.start_s | ms) | \(.value.mem_kib_per_container) KiB |"))
  else empty end)
 ' "$res"

@@ -360,7 +360,7 @@ median_of() {
 }
 
 part_scale() {
-	local max n i t0 t1 m0 m id from json s1
+	local max n i t0 t1 m0 m id from json s1 fails
 	max=$(tr ' ' '\n' <<<"$SCALE" | sort -n | tail -1)
 	note "scale: start $max detached sleeps one after the other; time per start, host memory per container"
 	for RT_CUR in $OK_RTS; do
@@ -382,13 +382,17 @@ part_scale() {
 			$(rt "$RT_CUR" delete -f "$id") >/dev/null 2>&1
 		done
 		: >"$W/starts"
+		fails=0
 		sync
 		m0=$(mem_used_kib)
 		json="{}"
 		for i in $(seq "$max"); do
 			id=$TAG-$RT_CUR-s$i
 			t0=$EPOCHREALTIME
-			$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1 || note "$RT_CUR: start $i failed"
+			if ! $(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>"$W/err"; then
+				fails=$((fails + 1))
+				[ $fails -le 3 ] && note "$RT_CUR: start $i failed: $(tail -1 "$W/err")"
+			fi
 			t1=$EPOCHREALTIME
 			echo "$t0 $t1" | awk '{printf "%.6f\n", $2 - $1}' >>"$W/starts"
 			for n in $SCALE; do
@@ -408,6 +412,10 @@ part_scale() {
 				fi
 			done
 		done
+		if [ $fails -gt 0 ]; then
+			note "$RT_CUR: $fails of $max starts failed: scale figures invalid"
+			json=$(jq --argjson f "$fails" '.failed_starts = $f' <<<"$json")
+		fi
 		put ".scale.$RT_CUR" "$json"
 		for i in $(seq "$max"); do
 			$(rt "$RT_CUR" kill "$TAG-$RT_CUR-s$i" KILL) >/dev/null 2>&1
