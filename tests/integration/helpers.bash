@@ -52,6 +52,9 @@
 #   container_pid_known [ID]        true once the container's init process
 #                                   exists (found by its CAPSA_ITEST=ID env
 #                                   marker); sets $CPID to its host pid
+#   wait_exit PID [SECONDS]         wait (default 30 s) for a background child
+#                                   to exit; sets $rc to its exit status, fails
+#                                   when it does not exit in time
 #   need_runtime_verb VERB          skip (visibly) when the runtime lacks VERB
 #   mountinfo_line DEST             from $output holding the container's
 #                                   /proc/self/mountinfo: the last line whose
@@ -378,4 +381,13 @@ mount_super() {
 # has_opt LIST OPT: OPT is one of the comma-separated LIST.
 has_opt() {
 	[[ ",$1," == *",$2,"* ]]
+}
+
+wait_exit() {
+	wait_for "${2:-30}" pids_gone "$1" || {
+		echo "process $1 did not exit within ${2:-30}s" >&2
+		return 1
+	}
+	rc=0
+	wait "$1" || rc=$?
 }

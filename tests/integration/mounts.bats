@@ -227,8 +227,7 @@ teardown() { common_teardown; }
 	! grep -q "$BUNDLE" /proc/self/mountinfo || fail "bundle mounts visible on host"
 	! grep -q "$HOSTDIR" /proc/self/mountinfo || fail "bind visible on host"
 	kill -KILL "$CPID"
-	rc=0
-	wait "$rpid" || rc=$?
+	wait_exit "$rpid" || fail "runtime did not exit"
 	CLEANUP_PIDS=
 	[ "$rc" -eq 137 ] || fail "runtime exit $rc after SIGKILL"
 }

@@ -123,6 +123,6 @@ start_holder() {
 	[ "$(kv net)" != "$first_net" ] || fail "net namespace shared"
 	[ "$(kv mnt)" != "$first_mnt" ] || fail "mount namespace shared"
 	kill -KILL "$CPID"
-	wait "$rpid" || true
+	wait_exit "$rpid" || fail "runtime did not exit"
 	CLEANUP_PIDS=
 }

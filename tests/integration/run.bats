@@ -57,8 +57,7 @@ teardown() { common_teardown; }
 	CLEANUP_PIDS=$rpid
 	wait_for 20 container_pid_known || fail "container init not found"
 	kill -KILL "$CPID"
-	rc=0
-	wait "$rpid" || rc=$?
+	wait_exit "$rpid" || fail "runtime did not exit"
 	CLEANUP_PIDS=
 	[ "$rc" -eq 137 ] || fail "SIGKILL: exit $rc, expected 137"
 }
@@ -118,8 +117,7 @@ teardown() { common_teardown; }
 	kill -HUP "$rpid"
 	wait_for 10 grep -q '^signal=1$' "$out" || fail "SIGHUP not forwarded: $(cat "$out")"
 	kill -TERM "$rpid"
-	rc=0
-	wait "$rpid" || rc=$?
+	wait_exit "$rpid" || fail "runtime did not exit"
 	CLEANUP_PIDS=
 	grep -q '^signal=15' "$out" || fail "SIGTERM not forwarded: $(cat "$out")"
 	# probe exits 42 on SIGTERM; the runtime returns the container's status.
