@@ -33,7 +33,7 @@ file "$busybox" 2>/dev/null | grep -q 'dynamically linked' && {
 }
 
 stage=$(mktemp -d "$cache/initramfs.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage" "$stage.cpio"' EXIT
 mkdir -p "$stage"/{vm/bin,vm/modules,proc,sys,dev,newroot}
 install -m 0755 "$busybox" "$stage/vm/bin/busybox"
 for applet in $(busybox --list); do
@@ -55,7 +55,7 @@ done >"$stage/vm/rootlinks"
 
 # Modules in dependency order: each one after everything modules.dep says it needs.  A module
 # that is built into this kernel (modules.builtin) needs no loading.
-declare -A deps=() path=() done=()
+declare -A deps=() path=() seen=()
 while IFS= read -r line; do
 	mod=${line%%:*}
 	name=${mod##*/}
@@ -66,9 +66,9 @@ done <"$moddir/modules.dep"
 order=()
 want() {
 	local name=$1 d
-	[ -n "${done[$name]:-}" ] && return 0
+	[ -n "${seen[$name]:-}" ] && return 0
 	if [ -z "${path[$name]:-}" ]; then
-		grep -q "/$name\.ko$" "$moddir/modules.builtin" && { done[$name]=1; return 0; }
+		grep -q "/$name\.ko$" "$moddir/modules.builtin" && { seen[$name]=1; return 0; }
 		echo "mkinitramfs: module $name is neither in modules.dep nor built in" >&2
 		exit 1
 	fi
@@ -76,7 +76,7 @@ want() {
 		d=${d##*/}
 		want "${d%.ko}"
 	done
-	done[$name]=1
+	seen[$name]=1
 	order+=("$name")
 }
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
@@ -89,6 +89,6 @@ done
 printf '%s\n' "${order[@]}" >"$stage/vm/modules/order"
 
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) \
-	>"$cache/initramfs.cpio.tmp"
-mv "$cache/initramfs.cpio.tmp" "$cache/initramfs.cpio"
+	>"$stage.cpio"
+mv "$stage.cpio" "$cache/initramfs.cpio"
 echo "$key" >"$cache/initramfs.stamp"

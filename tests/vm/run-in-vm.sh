@@ -44,7 +44,7 @@ fi
 read -r _ _ kver <"$cache/kernel.stamp"
 
 run=$(mktemp -d "$cache/run.XXXXXX")
-qpid= relays=()
+qpid='' relays=()
 cleanup() {
 	set +e
 	trap - EXIT INT TERM HUP
