@@ -2,6 +2,7 @@
  * one line per OCI feature.  Runs single-threaded in a copy of the runtime's
  * address space; reports any failure to the parent over the sync socket. */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/keyctl.h>
 #include <poll.h>
 #include <sched.h>
@@ -251,8 +252,9 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 {
 	struct rt_err err = { 0 };
 	struct rt_exec_opts eo = { .process = c->process, .seccomp = c->seccomp,
-				   .preserve_fds = c->preserve_fds };
+				   .preserve_fds = c->preserve_fds, .create_cwd = !c->is_exec };
 	int listener = -1, code = 1, r;
+	char exe[PATH_MAX];
 	sigset_t none;
 
 	if (c->lock_fd >= 0)
@@ -266,6 +268,11 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	r = child_setup(c, &err);
 	if (r < 0)
 		goto fail;
+	/* the binary must exist before we say ready (create fails otherwise, as runc) */
+	r = rt_process_lookup(c->process, exe, sizeof(exe), &code, &err);
+	if (r < 0)
+		goto fail;
+	code = 1;
 	/* SYNC 5: ready; from now on a `create` caller may be gone */
 	if (c->fifo_fd >= 0 || c->detached)
 		prctl(PR_SET_PDEATHSIG, 0);
@@ -295,7 +302,7 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 			goto fail;
 		close(listener);
 	}
-	rt_process_exec(c->process, &code, &err);
+	rt_process_exec(c->process, exe, &code, &err);
 fail:
 	/* the parent prints it; if it is gone (after create), we do */
 	if (rt_sync_send(c->sync_fd, RT_SYNC_ERROR, code, -1, &err) < 0)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "path.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -107,12 +108,25 @@ static int set_user(const struct rt_user *u, struct rt_err *err)
 
 /* The cwd must resolve inside the container's root: a leaked directory fd
  * (/proc/self/fd/N) would put it on the host (CVE-2024-21626). */
-static int enter_cwd(const char *cwd, struct rt_err *err)
+static int enter_cwd(const char *cwd, bool create, struct rt_err *err)
 {
 	char buf[PATH_MAX];
 
-	if (chdir(cwd ? cwd : "/") < 0)
-		return rt_err_set(err, errno, "process.cwd: chdir %s", cwd ? cwd : "/");
+	if (!cwd)
+		cwd = "/";
+	if (chdir(cwd) < 0) {
+		int fd;
+
+		if (errno != ENOENT || !create)
+			return rt_err_set(err, errno, "process.cwd: chdir %s", cwd);
+		/* created inside the root, never through a symlink out of it */
+		fd = rt_open_in_root(AT_FDCWD, cwd, O_DIRECTORY, RT_PATH_CREATE_DIR, false);
+		if (fd < 0)
+			return rt_err_set(err, -fd, "process.cwd: create %s", cwd);
+		close(fd);
+		if (chdir(cwd) < 0)
+			return rt_err_set(err, errno, "process.cwd: chdir %s", cwd);
+	}
 	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
 		return rt_err_msg(err, EPERM, "process.cwd: %s is outside the container's root", cwd);
 	return 0;
@@ -126,18 +140,17 @@ int rt_process_finalize(const struct rt_exec_opts *o, struct rt_err *err)
 
 	if (o->ret_listener_fd)
 		*o->ret_listener_fd = -1;
-	r = enter_cwd(p->cwd, err);
+	r = enter_cwd(p->cwd, o->create_cwd, err);
 	if (r < 0)
 		return r;
 	if (p->user.has_umask)
 		umask(p->user.umask);
 	else
 		umask(022);
-	if (p->caps.present) {
-		r = rt_caps_apply_bounding(&p->caps, err);
-		if (r < 0)
-			return r;
-	}
+	/* no capabilities object means no capabilities at all (runc) */
+	r = rt_caps_apply_bounding(&p->caps, err);
+	if (r < 0)
+		return r;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
 	 * while we still have it (as runc); else as late as possible. */
 	if (seccomp_early) {
@@ -148,11 +161,9 @@ int rt_process_finalize(const struct rt_exec_opts *o, struct rt_err *err)
 	r = set_user(&p->user, err);
 	if (r < 0)
 		return r;
-	if (p->caps.present) {
-		r = rt_caps_apply(&p->caps, err);
-		if (r < 0)
-			return r;
-	}
+	r = rt_caps_apply(&p->caps, err);
+	if (r < 0)
+		return r;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return rt_err_set(err, errno, "process.noNewPrivileges");
 	if (o->seccomp && !seccomp_early) {
@@ -178,38 +189,62 @@ static const char *env_get(const struct rt_process *p, const char *name)
 	return NULL;
 }
 
-int rt_process_exec(const struct rt_process *p, int *ret_exit, struct rt_err *err)
+static bool executable_file(const char *path, int *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		*err = errno;
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+		*err = EACCES;
+		return false;
+	}
+	return true;
+}
+
+int rt_process_lookup(const struct rt_process *p, char *ret, size_t size, int *ret_exit, struct rt_err *err)
 {
 	const char *file = p->args[0], *path;
-	char **envp = p->env ? p->env : (char *[]){ NULL };
-	char buf[PATH_MAX];
-	int saved = ENOENT;
+	int e = ENOENT, last = ENOENT;
 
 	if (strchr(file, '/')) {
-		execve(file, p->args, envp);
-		saved = errno;
-	} else {
-		path = env_get(p, "PATH");
-		if (!path)
-			path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-		while (*path) {
-			const char *end = strchrnul(path, ':');
-			size_t dlen = (size_t)(end - path);
-
-			if (dlen + strlen(file) + 2 <= sizeof(buf)) {
-				memcpy(buf, path, dlen);
-				snprintf(buf + dlen, sizeof(buf) - dlen, "%s%s", dlen ? "/" : "", file);
-				execve(buf, p->args, envp);
-				if (errno == EACCES)
-					saved = EACCES;
-				else if (errno != ENOENT && errno != ENOTDIR && saved != EACCES)
-					saved = errno;
-			}
-			path = *end ? end + 1 : end;
-		}
+		if ((size_t)snprintf(ret, size, "%s", file) >= size)
+			return rt_err_msg(err, ENAMETOOLONG, "exec: \"%s\": name too long", file);
+		if (executable_file(ret, &e))
+			return 0;
+		*ret_exit = e == EACCES ? 126 : 127;
+		return rt_err_set(err, e, "exec: \"%s\"", file);
 	}
-	*ret_exit = saved == ENOENT || saved == ENOTDIR ? 127 : 126;
-	if (saved == ENOENT && !strchr(file, '/'))
-		return rt_err_msg(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", file);
-	return rt_err_set(err, saved, "exec: \"%s\"", file);
+	path = env_get(p, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		size_t dlen = (size_t)(end - path);
+
+		if (dlen + strlen(file) + 2 <= size) {
+			memcpy(ret, path, dlen);
+			snprintf(ret + dlen, size - dlen, "%s%s", dlen ? "/" : "", file);
+			if (executable_file(ret, &e))
+				return 0;
+			if (e == EACCES)
+				last = EACCES;
+		}
+		path = *end ? end + 1 : end;
+	}
+	*ret_exit = last == EACCES ? 126 : 127;
+	if (last == EACCES)
+		return rt_err_set(err, EACCES, "exec: \"%s\"", file);
+	return rt_err_msg(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", file);
+}
+
+int rt_process_exec(const struct rt_process *p, const char *path, int *ret_exit, struct rt_err *err)
+{
+	char **envp = p->env ? p->env : (char *[]){ NULL };
+
+	execve(path, p->args, envp);
+	*ret_exit = errno == ENOENT || errno == ENOTDIR ? 127 : 126;
+	return rt_err_set(err, errno, "exec: \"%s\"", p->args[0]);
 }

@@ -21,6 +21,7 @@ struct rt_exec_opts {
 	const struct rt_seccomp_prog *seccomp; /* NULL: none */
 	int preserve_fds;                      /* fds 3 .. 3+N-1 stay open */
 	int *ret_listener_fd;                  /* seccomp notify fd, when the profile asks */
+	bool create_cwd;                       /* the init: a missing cwd is created (runc) */
 };
 
 /* cwd (checked to be inside the root), user and groups, capabilities,
@@ -28,8 +29,13 @@ struct rt_exec_opts {
  * only rt_process_exec may follow. */
 int rt_process_finalize(const struct rt_exec_opts *o, struct rt_err *err);
 
-/* execve args[0], searched in the process's PATH as runc does.  Only returns
- * on failure: *ret_exit is 127 (not found) or 126 (not executable). */
-int rt_process_exec(const struct rt_process *p, int *ret_exit, struct rt_err *err);
+/* Find args[0] (in the process's PATH unless it has a '/') as runc does,
+ * before the container reports ready, so create fails for a missing binary.
+ * On failure *ret_exit is 127 (not found) or 126 (not executable). */
+int rt_process_lookup(const struct rt_process *p, char *ret, size_t size, int *ret_exit,
+		      struct rt_err *err);
+
+/* execve the looked-up path.  Only returns on failure (exit code in *ret_exit). */
+int rt_process_exec(const struct rt_process *p, const char *path, int *ret_exit, struct rt_err *err);
 
 #endif
