@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 
 #include "container-internal.h"
+#include "image/rootfs.h"
 #include "netns/net.h"
 #include "util.h"
 
@@ -91,6 +92,30 @@ static int apply_net_mode(struct launch *l, const char *mode, struct rt_err *err
 	return 0;
 }
 
+/* The rootfs becomes a fresh overlay of the image under the state dir; the
+ * image config fills what the spec leaves empty. */
+static int mount_image(struct launch *l, const char *image, struct rt_err *err)
+{
+	struct img_config *cfg = NULL;
+	char *rootfs = NULL;
+	int r;
+
+	l->st.image = strdup(image);
+	l->st.image_root = strdup(l->o->image_root);
+	if (!l->st.image || !l->st.image_root)
+		return rt_err_set(err, ENOMEM, "--image");
+	r = img_rootfs_mount(l->o->image_root, image, l->o->id, l->state_dir, &rootfs, &cfg, err);
+	if (r < 0)
+		return r;
+	l->image_mounted = true;
+	snprintf(l->rootfs, sizeof(l->rootfs), "%s", rootfs);
+	free(l->spec->root_path);
+	l->spec->root_path = rootfs;
+	r = img_config_apply(cfg, l->spec, err);
+	img_config_free(cfg);
+	return r;
+}
+
 int launch_prepare_extras(struct launch *l, struct rt_err *err)
 {
 	const char *net = l->o->net ? l->o->net : annotation(l->spec, ANN_NET);
@@ -111,8 +136,7 @@ int launch_prepare_extras(struct launch *l, struct rt_err *err)
 			return rt_err_set(err, -r, "network files");
 	}
 	if (image)
-		return rt_err_msg(err, EOPNOTSUPP, "--image %s: running from an image is not built into this capsa yet",
-				  image);
+		return mount_image(l, image, err);
 	return 0;
 }
 
@@ -151,14 +175,23 @@ int launch_release_extras(struct launch *l, struct rt_err *err)
 	if (l->net_attached && net_detach(l->o->root, l->o->id, err) < 0)
 		r = rt_err_ret(err);
 	l->net_attached = false;
+	if (l->image_mounted &&
+	    img_rootfs_unmount(l->o->image_root, l->o->id, l->state_dir, l->o->keep_rootfs, err) < 0)
+		r = rt_err_ret(err);
+	l->image_mounted = false;
 	free_binds(l);
 	return r;
 }
 
 int rt_release_extras_of(const char *root, const struct rt_state *st, const char *image_root, struct rt_err *err)
 {
-	(void)image_root;
-	if (st->network)
-		return net_detach(root, st->id, err);
-	return 0;
+	char dir[PATH_MAX];
+	int r = 0;
+
+	if (st->network && net_detach(root, st->id, err) < 0)
+		r = rt_err_ret(err);
+	if (st->image && rt_state_dir(root, st->id, dir, sizeof(dir)) == 0 &&
+	    img_rootfs_unmount(image_root ? image_root : st->image_root, st->id, dir, st->keep_rootfs, err) < 0)
+		r = rt_err_ret(err);
+	return r;
 }

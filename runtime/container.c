@@ -226,7 +226,8 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = rt_id_valid(o->id, err);
 	if (r < 0)
 		return r;
-	r = rt_spec_load(config, &l->spec, err);
+	/* args may come from an image config: checked after the extras */
+	r = rt_spec_load_flags(config, RT_SPEC_ARGS_OPTIONAL, &l->spec, err);
 	if (r < 0)
 		return r;
 	r = validate_spec(l->spec, err);
@@ -249,6 +250,8 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = launch_prepare_extras(l, err); /* image rootfs, network request */
 	if (r < 0)
 		return r;
+	if (l->spec->process.n_args == 0)
+		return rt_err_msg(err, EINVAL, "%s: process.args: must be a non-empty array of strings", config);
 	if (!l->rootfs[0]) {
 		char p[PATH_MAX];
 

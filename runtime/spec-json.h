@@ -23,6 +23,7 @@ struct sj_ctx {
 	const char *name; /* "config.json" */
 	char path[SJ_PATH_MAX];
 	size_t len;
+	unsigned flags; /* RT_SPEC_* parse flags */
 };
 
 enum sj_type { SJ_ANY = 0, SJ_STRING, SJ_INT, SJ_BOOL, SJ_OBJECT, SJ_ARRAY };

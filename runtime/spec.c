@@ -341,7 +341,7 @@ static int p_args(struct sj_ctx *c, json_t *v, void *base, const struct sj_field
 	for (size_t i = 0; i < n; i++)
 		if (!json_is_string(json_array_get(v, i)))
 			n = 0;
-	if (n == 0)
+	if (n == 0 && !(json_is_array(v) && json_array_size(v) == 0 && (c->flags & RT_SPEC_ARGS_OPTIONAL)))
 		return sj_error(c, "must be a non-empty array of strings");
 	return sj_p_strv(c, v, base, f);
 }
@@ -637,7 +637,8 @@ static const struct sj_field process_fields[] = {
 
 static int process_fill(struct sj_ctx *c, json_t *v, struct rt_process *p)
 {
-	if (!json_object_get(v, "args") || json_is_null(json_object_get(v, "args")))
+	if ((!json_object_get(v, "args") || json_is_null(json_object_get(v, "args"))) &&
+	    !(c->flags & RT_SPEC_ARGS_OPTIONAL))
 		return sj_error_at(c, "args", "must be a non-empty array of strings");
 	return sj_object(c, v, process_fields, ARRAY_SIZE(process_fields), p);
 }
@@ -733,10 +734,17 @@ static void ctx_init(struct sj_ctx *c, const char *name, struct rt_err *err)
 	c->name = name;
 	c->len = 0;
 	c->path[0] = '\0';
+	c->flags = 0;
 }
 
 int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret,
 		  struct rt_err *err)
+{
+	return rt_spec_parse_flags(buf, len, name, 0, ret, err);
+}
+
+int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags,
+			struct rt_spec **ret, struct rt_err *err)
 {
 	struct rt_spec *s;
 	struct sj_ctx c;
@@ -754,6 +762,7 @@ int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec 
 		return rt_err_msg(err, ENOMEM, "%s: out of memory", name);
 	}
 	ctx_init(&c, name, err);
+	c.flags = flags;
 	/* The version first: an unsupported one explains any later error. */
 	r = sj_object(&c, root, spec_fields, ARRAY_SIZE(spec_fields), s);
 	json_decref(root);
@@ -767,6 +776,11 @@ int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec 
 
 int rt_spec_load(const char *path, struct rt_spec **ret, struct rt_err *err)
 {
+	return rt_spec_load_flags(path, 0, ret, err);
+}
+
+int rt_spec_load_flags(const char *path, unsigned flags, struct rt_spec **ret, struct rt_err *err)
+{
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	int r;
@@ -779,7 +793,7 @@ int rt_spec_load(const char *path, struct rt_spec **ret, struct rt_err *err)
 				  RT_SPEC_MAX_SIZE);
 	if (r < 0)
 		return rt_err_set(err, -r, "open %s", path);
-	return rt_spec_parse(buf, len, path, ret, err);
+	return rt_spec_parse_flags(buf, len, path, flags, ret, err);
 }
 
 int rt_process_parse(const char *buf, size_t len, const char *name, struct rt_process *ret,

@@ -399,6 +399,16 @@ struct rt_spec {
 int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret,
 		  struct rt_err *err);
 
+/* Parse flags. */
+enum {
+	/* process.args may be absent or empty: an image config fills it later;
+	 * the caller must then check it is non-empty itself. */
+	RT_SPEC_ARGS_OPTIONAL = 1u << 0,
+};
+int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags,
+			struct rt_spec **ret, struct rt_err *err);
+int rt_spec_load_flags(const char *path, unsigned flags, struct rt_spec **ret, struct rt_err *err);
+
 /* Read and parse a file (size capped at RT_SPEC_MAX_SIZE); messages are
  * prefixed with `path` as given. */
 #define RT_SPEC_MAX_SIZE (16u * 1024 * 1024)

@@ -154,6 +154,7 @@ int rt_state_save(const char *root, const struct rt_state *st, struct rt_err *er
 	json_object_set_new(o, "owner", json_integer(st->owner));
 	set_str(o, "cgroup_path", st->cgroup_path);
 	set_str(o, "image", st->image);
+	set_str(o, "image_root", st->image_root);
 	set_str(o, "network", st->network);
 	json_object_set_new(o, "keep_rootfs", json_boolean(st->keep_rootfs));
 	json_object_set_new(o, "shared_pidns", json_boolean(st->shared_pidns));
@@ -215,6 +216,7 @@ int rt_state_load(const char *root, const char *id, struct rt_state *ret, struct
 	st.owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
 	st.cgroup_path = get_str(o, "cgroup_path");
 	st.image = get_str(o, "image");
+	st.image_root = get_str(o, "image_root");
 	st.network = get_str(o, "network");
 	st.keep_rootfs = json_is_true(json_object_get(o, "keep_rootfs"));
 	st.shared_pidns = json_is_true(json_object_get(o, "shared_pidns"));
@@ -239,6 +241,7 @@ void rt_state_clear(struct rt_state *st)
 	free(st->cgroup_path);
 	free(st->annotations_json);
 	free(st->image);
+	free(st->image_root);
 	free(st->network);
 	memset(st, 0, sizeof(*st));
 }

@@ -37,6 +37,7 @@ struct rt_state {
 	char *cgroup_path;        /* as cg_path() returned */
 	char *annotations_json;   /* the spec's annotations as a JSON object text, or NULL */
 	char *image;              /* image name when the rootfs is an image overlay */
+	char *image_root;         /* the image store it came from */
 	char *network;            /* network name when capsa attached one */
 	bool keep_rootfs;
 	bool shared_pidns;        /* the init did not get a new pid namespace */
