@@ -295,7 +295,8 @@ counter_moves() {
 	runtime kill "$CID" KILL
 	if ! is_runc; then
 		# capsa's events ends with the container (runc 1.1 keeps waiting)
-		wait_for 10 pids_gone "$evpid" || fail "events still running after the container stopped"
+		wait_exit "$evpid" 10 || fail "events still running after the container stopped"
+		[ "$rc" -eq 0 ] || fail "events exited with $rc"
 	fi
 	runtime delete --force "$CID"
 }
