@@ -341,7 +341,9 @@ static int p_args(struct sj_ctx *c, json_t *v, void *base, const struct sj_field
 	for (size_t i = 0; i < n; i++)
 		if (!json_is_string(json_array_get(v, i)))
 			n = 0;
-	if (n == 0 && !(json_is_array(v) && json_array_size(v) == 0 && (c->flags & RT_SPEC_ARGS_OPTIONAL)))
+	if (n == 0 && json_is_array(v) && json_array_size(v) == 0 && (c->flags & RT_SPEC_ARGS_OPTIONAL))
+		return 0; /* left empty for the image config */
+	if (n == 0)
 		return sj_error(c, "must be a non-empty array of strings");
 	return sj_p_strv(c, v, base, f);
 }
