@@ -29,17 +29,19 @@
 # (use it where nothing else runs, e.g. CI).
 set -euo pipefail
 
+# The host changes under our feet (other runs create and remove cgroups and
+# links while we look): a listing that races with that is still good.
 mounts() {
 	# Field 5 is the mount point (octal escapes kept: we only compare).
 	awk '{print $5}' /proc/self/mountinfo | sort -u
 }
 
 cgroups() {
-	find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null | sort -u
+	{ find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null || true; } | sort -u
 }
 
 links() {
-	ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | sort -u
+	{ ip -o link show 2>/dev/null || true; } | awk -F': ' '{sub(/@.*/, "", $2); print $2}' | sort -u
 }
 
 # id_regex ID: an ERE matching ID as a whole word-ish component.
