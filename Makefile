@@ -38,7 +38,7 @@ FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%-replay)
 CAPSA := $(BUILD)/capsa
 
 .PHONY: all install deps demo check clean format format-check unit integration \
-	asan fuzz fuzz-replay security e2e vm bench helpers
+	asan fuzz fuzz-replay security e2e vm bench helpers cgroups net images clang
 
 all: $(CAPSA) helpers
 
@@ -99,6 +99,22 @@ asan:
 security: all
 	@./tests/security/run.sh $(CURDIR)/$(CAPSA)
 
+# The cgroup layer on this host's hierarchy, for real.
+cgroups: all
+	@./tests/cgroups/run.sh $(CURDIR)/$(BUILD)
+
+# Bridge networking in test-private bridges and namespaces.
+net: all
+	@./tests/net/run.sh
+
+# Image import, unpack, overlay, and `run --image`.
+images: all
+	@./tests/image/run.sh $(CURDIR)/$(CAPSA)
+
+# The whole tree must build warning-free with clang too.
+clang:
+	$(MAKE) CC=clang BUILD=build-clang build-clang/capsa
+
 e2e: all
 	@./tests/e2e/run.sh $(CURDIR)/$(CAPSA)
 
@@ -114,7 +130,7 @@ format:
 format-check:
 	@./tests/format-check.sh
 
-check: deps all unit fuzz-replay integration security e2e asan vm
+check: deps all format-check clang unit fuzz-replay integration cgroups net images security e2e asan vm
 	@echo "make check: all suites passed"
 
 clean:
