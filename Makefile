@@ -125,7 +125,7 @@ bench: all
 	@./tests/bench/run.sh $(CURDIR)/$(CAPSA)
 
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard */*.h) $(UNIT_SRCS)
+	clang-format -i --style=file $$(git ls-files '*.c' '*.h')
 
 format-check:
 	@./tests/format-check.sh
