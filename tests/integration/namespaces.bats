@@ -96,6 +96,20 @@ start_holder() {
 	assert_kv ipc "$(readlink "/proc/$HOLDER/ns/ipc")"
 }
 
+@test "namespaces: a hostname without a uts namespace is refused" {
+	spec_set '.linux.namespaces |= map(select(.type != "uts"))'
+	spec_args probe hostname
+	run_container
+	# Setting it would rename the host.
+	[ "$status" -ne 0 ] || fail "hostname set without a private uts namespace"
+	[ "$(hostname)" != itest ] || fail "host renamed"
+	# Without "hostname" the host's uts namespace is shared.
+	spec_set 'del(.hostname)'
+	run_container
+	[ "$status" -eq 0 ] || fail "run failed"
+	assert_kv hostname "$(hostname)"
+}
+
 @test "namespaces: a path of the wrong type is refused" {
 	start_holder --uts true
 	spec_ns_path network "/proc/$HOLDER/ns/uts"

@@ -116,6 +116,10 @@ teardown() { common_teardown; }
 	wait_for 10 grep -q '^signal=10' "$out" || fail "SIGUSR1 not forwarded: $(cat "$out")"
 	kill -HUP "$rpid"
 	wait_for 10 grep -q '^signal=1$' "$out" || fail "SIGHUP not forwarded: $(cat "$out")"
+	kill -INT "$rpid"
+	wait_for 10 grep -q '^signal=2$' "$out" || fail "SIGINT not forwarded: $(cat "$out")"
+	kill -USR2 "$rpid"
+	wait_for 10 grep -q '^signal=12$' "$out" || fail "SIGUSR2 not forwarded: $(cat "$out")"
 	kill -TERM "$rpid"
 	wait_exit "$rpid" || fail "runtime did not exit"
 	CLEANUP_PIDS=
