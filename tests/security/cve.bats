@@ -318,3 +318,170 @@ skip_if_runc_below() {
 	! grep -iE "@.*(capsa|$(basename "$RUNTIME"))" "$TEST_TMP/out" || fail "abstract socket of the runtime visible inside"
 	grep -q '^Num' "$TEST_TMP/out" || fail "container could not read /proc/net/unix"
 }
+
+# --- 4: CVE-2021-30465, symlink exchange race on a mount destination ----
+
+@test "4 CVE-2021-30465: 30 starts while a swapper exchanges a shared volume's dir and symlink" {
+	local vol=$TEST_TMP/vol i ok=0 refused=0 bad= swapper out
+	make_canary "$TEST_TMP/canary"
+	mkdir -p "$vol/dir"
+	# The attacker's link points at a host directory (never at /).
+	ln -s "$TEST_TMP/canary" "$vol/link"
+	spec_add_mount "$(jq -cn --arg s "$vol" '{destination: "/vol", type: "bind", source: $s, options: ["rbind", "rw"]}')"
+	# A tmpfs with a size nobody else uses (a whole number of pages, as
+	# mountinfo shows it), to find it again inside.
+	spec_add_tmpfs /vol/dir size=1232k
+	spec_args sh -c 'grep -c "size=1232k" /proc/self/mountinfo | sed s/^/tmpfs=/'
+	"$SEC_HELPERS/swapper" "$vol/dir" "$vol/link" 60 >"$TEST_TMP/swapper.out" 2>&1 &
+	swapper=$!
+	CLEANUP_PIDS=$swapper
+	for i in $(seq 1 30); do
+		run_container "$CID-$i"
+		out=$output
+		if [ "$status" -eq 0 ]; then
+			ok=$((ok + 1))
+			# Where the runtime mounted the tmpfs, the container sees it;
+			# a mount that went through the swapped link onto the host
+			# path vanished with the old root.
+			[ "$(kv tmpfs)" = 1 ] || bad+=" run $i: tmpfs not inside the container ($out);"
+		else
+			refused=$((refused + 1))
+		fi
+		canary_intact "$TEST_TMP/canary" 2>/dev/null || bad+=" run $i: host canary changed or mounted over;"
+		fast_leaks "$CID-$i" >/dev/null || bad+=" run $i: leaked $(fast_leaks "$CID-$i");"
+	done
+	kill "$swapper"
+	wait "$swapper" || true
+	CLEANUP_PIDS=
+	grep -q '^swaps=[1-9]' "$TEST_TMP/swapper.out" || fail "swapper did not run: $(cat "$TEST_TMP/swapper.out")"
+	echo "# $ok runs, $refused refused, $(cat "$TEST_TMP/swapper.out")" >&3
+	[ -z "$bad" ] || fail "$bad"
+	[ "$ok" -gt 0 ] || fail "no run succeeded: the race test tested nothing (last: $out)"
+}
+
+# --- 1 and 2: the runtime while it enters a running container (exec) ----
+
+# exec_storm N ARGS...: N times `exec $CID ARGS`; counts failures in $exec_fail.
+exec_storm() {
+	local n=$1 i
+	shift
+	exec_fail=0
+	for i in $(seq 1 "$n"); do
+		runtime exec "$CID" "$@" </dev/null >/dev/null 2>&1 || exec_fail=$((exec_fail + 1))
+	done
+}
+
+# watch_container: a running container whose init is secwatch, which stops
+# when /stop appears in the (writable) rootfs.  /bin/decoy, a copy of
+# busybox that secwatch does not count as a container binary, is the
+# positive control: exec'd like a runtime helper would be, secwatch must see
+# it (DECOY_ID is its "dev ino").
+watch_container() {
+	spec_set '.root.readonly = false'
+	cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/bin/decoy"
+	DECOY_ID=$(host_dev_ino "$BUNDLE/rootfs/bin/decoy")
+	spec_args secwatch /stop 60 /bin/busybox /bin/secwatch /bin/probe
+	start_bg || fail "start: $(cat "$TEST_TMP/$CID.out")"
+	wait_for 10 grep -q '^ready' "$TEST_TMP/$CID.out" || fail "secwatch not ready: $(cat "$TEST_TMP/$CID.out")"
+}
+
+stop_watch() {
+	touch "$BUNDLE/rootfs/stop"
+	wait_stopped "$CID" 30 || fail "secwatch did not stop"
+	output=$(cat "$TEST_TMP/$CID.out")
+	runtime delete "$CID" || fail "delete"
+}
+
+@test "1 CVE-2019-5736: a container process never gets the runtime binary through /proc/PID/exe" {
+	need_runtime_verb exec
+	local dev ino
+	read -r dev ino <<<"$SEC_BIN_ID"
+	watch_container
+	exec_storm 20 /bin/true
+	# The runtime binary itself exec'd in the container (the exploit's
+	# `#!/proc/self/exe` trick): it must be a copy, not the host file.
+	exec_storm 10 /proc/self/exe
+	exec_storm 2 /bin/decoy sleep 0.3
+	stop_watch
+	grep -q '^summary' <<<"$output" || fail "no summary from secwatch"
+	echo "# $(grep '^summary' <<<"$output")" >&3
+	read -r ddev dino <<<"$DECOY_ID"
+	grep -qE "^exe .* dev=$ddev ino=$dino " <<<"$output" || fail "positive control: secwatch did not catch /bin/decoy's exe"
+	! grep -E "^exe .* dev=$dev ino=$ino " <<<"$output" || fail "the container got an fd of the host runtime binary"
+	grep -q "^wronly dev=$ddev ino=$dino result=ok" <<<"$output" || fail "positive control: /bin/decoy not reopened for writing"
+	! grep '^wronly .*result=ok' <<<"$output" | grep -v " dev=$ddev ino=$dino " ||
+		fail "the container reopened a runtime exe for writing"
+	# sec_teardown checks the binary's hash and inode.
+}
+
+@test "2 CVE-2016-9962: the exec helper's environ and fds are unreadable from inside" {
+	need_runtime_verb exec
+	watch_container
+	exec_storm 30 /bin/true
+	[ "$exec_fail" -eq 0 ] || fail "$exec_fail of 30 execs failed"
+	exec_storm 2 /bin/decoy sleep 0.3
+	stop_watch
+	grep -q '^summary' <<<"$output" || fail "no summary from secwatch"
+	echo "# $(grep '^summary' <<<"$output")" >&3
+	read -r ddev dino <<<"$DECOY_ID"
+	# Positive control: a dumpable container process is readable.
+	grep -qE "^environ .* dev=$ddev ino=$dino$" <<<"$output" || fail "positive control: secwatch could not read /bin/decoy's environ"
+	! grep -E '^(environ|fddir) ' <<<"$output" | grep -vE " dev=$ddev ino=$dino$" ||
+		fail "a runtime helper was readable from the container"
+}
+
+# --- 10: CVE-2025-52565, the console on a hostile /dev ------------------
+
+# console_run: run $BUNDLE with a terminal through consock; sets $status
+# (of create), $output (the terminal's output, on success) and $ptn.
+console_run() {
+	local sock=$TEST_TMP/console.sock
+	spec_set '.process.terminal = true'
+	"$SEC_HELPERS/consock" "$sock" "$TEST_TMP/console.out" 20 >"$TEST_TMP/consock.out" 2>&1 &
+	CLEANUP_PIDS=$!
+	wait_for 5 test -S "$sock" || fail "console socket not ready"
+	status=0
+	output=$(runtime create --console-socket "$sock" --bundle "$BUNDLE" "$CID" </dev/null 2>&1) || status=$?
+	if [ "$status" -eq 0 ]; then
+		runtime start "$CID" || fail "start failed"
+		wait_stopped "$CID" 20 || fail "container did not stop"
+		runtime delete "$CID" || fail "delete failed"
+	fi
+	wait "$CLEANUP_PIDS" || true
+	CLEANUP_PIDS=
+	ptn=$(sed -n 's/^ptn=//p' "$TEST_TMP/consock.out")
+	[ "$status" -ne 0 ] || output=$(tr -d '\r' <"$TEST_TMP/console.out")
+}
+
+@test "10 (control): /dev/console of a terminal container is the pty sent on the console socket" {
+	spec_args sh -c 'echo console=$(stat -L -c %t:%T /dev/console); echo tty=$(tty)'
+	console_run
+	[ "$status" -eq 0 ] || fail "terminal container failed"
+	assert_kv console "88:$(printf '%x' "$ptn")"
+	assert_kv tty "/dev/pts/$ptn"
+}
+
+@test "10 CVE-2025-52565: terminal container with /dev/console and /dev/pts symlinked out: host untouched" {
+	make_canary "$TEST_TMP/canary"
+	no_dev_mount
+	# A hostile image /dev: console -> a host path, pts/N -> core_pattern.
+	mkdir -p "$BUNDLE/rootfs/dev/pts"
+	ln -sf "$TEST_TMP/canary/console" "$BUNDLE/rootfs/dev/console"
+	for n in 0 1 2 3 4 5 6 7 8 9; do
+		ln -sf /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/pts/$n"
+	done
+	# Keep devpts (it hides the rootfs's pts links once mounted).
+	spec_add_mount '{"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]}'
+	spec_args sh -c 'echo console=$(stat -L -c %t:%T /dev/console); echo tty=$(tty)'
+	console_run
+	[ ! -e "$TEST_TMP/canary/console" ] && [ ! -L "$TEST_TMP/canary/console" ] || fail "runtime created the host canary/console"
+	[ "$(cat /proc/sys/kernel/core_pattern)" = "$SEC_CORE_PATTERN" ] || fail "host core_pattern changed"
+	if [ "$status" -eq 0 ]; then
+		# /dev/console is the pty the runtime sent us (pts major 136 = 0x88).
+		assert_kv console "88:$(printf '%x' "$ptn")"
+		assert_kv tty "/dev/pts/$ptn"
+	else
+		# runc 1.1.5: "open /dev/console: no such file or directory".
+		echo "# refused: $output" >&3
+	fi
+}
