@@ -176,7 +176,8 @@ wait_for() {
 # the suite leaked would otherwise reach daemons, shims and containers).
 close_fds() {
 	local fd
-	for fd in $(ls /proc/$BASHPID/fd); do
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
 		[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
 	done
 	return 0
