@@ -149,7 +149,8 @@ static int cmd_list(int argc, char **argv, struct cmd_globals *g)
 		return cmd_failf(g, "usage: capsa list [--format table|json] [-q] (no arguments)");
 	if (rt_state_list(g->root, &ids, &n_ids, &err) < 0)
 		return cmd_fail(g, &err);
-	qsort(ids, n_ids, sizeof(*ids), cmp_str);
+	if (n_ids > 1)
+		qsort(ids, n_ids, sizeof(*ids), cmp_str);
 	rows = calloc(n_ids ? n_ids : 1, sizeof(*rows));
 	if (!rows) {
 		rc = cmd_failf(g, "list: out of memory");
