@@ -34,6 +34,8 @@
 #   spec_set JQ_EXPR [JQ_ARGS...]   edit $BUNDLE/config.json in place:
 #                                   spec_set '.hostname=$h' --arg h foo
 #   spec_args ARG...                process.args = [ARG...]
+#   json_array ARG...               print ARGs as a JSON array of strings
+#                                   (for --argjson; safe with "-c" etc.)
 #   spec_add_mount JSON             append a mount object
 #   spec_add_tmpfs DEST [OPTS...]   append a tmpfs mount at DEST
 #   spec_ns_path TYPE PATH          join the namespace TYPE at PATH
@@ -46,6 +48,7 @@
 #   kv KEY                          value of the first `KEY=value` line of $output
 #   assert_kv KEY VALUE             ... equals VALUE, or fail with the output
 #   cap_mask CAP_NAME...            the 16-digit hex mask /proc/PID/status shows
+#   host_cap_bnd                    the host's CapBnd (every cap this kernel has)
 #   wait_for SECONDS CMD...         retry CMD every 0.1 s until it succeeds
 #   is_runc                         true when $RUNTIME is runc (for documented
 #                                   differences between runc and the spec)
@@ -62,9 +65,17 @@
 #   mount_opts DEST / mount_fstype DEST / mount_super DEST
 #                                   per-mount options, fs type and super options
 #                                   of that line
+#   has_opt LIST OPT                OPT is in the comma-separated LIST
+#   pids_gone PID...                none of the PIDs is alive (zombies = gone)
+#   force_cleanup                   delete --force every container in $ROOT
 #   CLEANUP_PIDS, CLEANUP_MOUNTS    set by a test: killed / lazily unmounted in
 #                                   teardown, before the leak check
 #   fail MESSAGE                    print MESSAGE (and $output) and fail
+#
+# The payload /bin/probe (tests/helpers/probe.c) answers with key=value
+# lines: probe caps|ids|umask|cwd|hostname|nnp|seccomp|fds|pid|tiocsti|signals,
+# probe env NAME|rlimit NAME|alloc MIB|forks N|spin S|sleep S|exit N|kill SIG,
+# probe syscall mkdir PATH|open PATH FLAGS|write PATH TEXT|mknod PATH c MAJ MIN.
 #
 # Every test ends with the leak check (tests/leakcheck.sh): no mount under
 # the test's paths, no process/cgroup/link carrying its ids, and an empty
