@@ -29,11 +29,17 @@ if ldd "$busybox" >/dev/null 2>&1; then
 	exit 1
 fi
 
+# Two test runs may start at once: one builds, the other waits.
+parent=$(dirname "$dir")
+mkdir -p "$parent"
+if command -v flock >/dev/null; then
+	exec 9>"$parent/.$(basename "$dir").lock"
+	flock 9
+fi
+
 if [ ! -e "$dir/.capsa-rootfs" ]; then
 	# Build in a sibling temp dir and rename, so an interrupted build never
 	# leaves a half tree that looks finished.
-	parent=$(dirname "$dir")
-	mkdir -p "$parent"
 	tmp=$(mktemp -d "$parent/.rootfs.XXXXXX")
 	chmod 0755 "$tmp"
 	trap 'rm -rf "$tmp"' EXIT
@@ -85,8 +91,8 @@ fi
 for prog in "$@"; do
 	name=$(basename "$prog")
 	if ! cmp -s "$prog" "$dir/bin/$name"; then
-		# Replace, never rewrite in place: the old inode may be hard-linked
-		# into test bundles.
+		# Replace, never rewrite in place: the old file may be running
+		# (ETXTBSY) or hard-linked elsewhere.
 		cp "$prog" "$dir/bin/.$name.new"
 		chmod 0755 "$dir/bin/.$name.new"
 		mv -f "$dir/bin/.$name.new" "$dir/bin/$name"
