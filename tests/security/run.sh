@@ -107,7 +107,8 @@ run_bats() {
 run_bats runtime "$runtime" "${files[@]}"
 
 asan=$repo/build-asan/capsa
-if [ "${SECURITY_ASAN:-1}" != 0 ] && [ "$(basename "$runtime")" != runc ] && [ -x "$asan" ]; then
+if [ "${SECURITY_ASAN:-1}" != 0 ] && [ "$(basename "$runtime")" != runc ] && [ -x "$asan" ] &&
+	[ "$(realpath "$asan")" != "$runtime" ]; then
 	for f in "${files[@]}"; do
 		[ "$(basename "$f")" = badspec.bats ] || continue
 		ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 \
