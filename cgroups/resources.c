@@ -189,7 +189,8 @@ static int cpu_v1(struct cg_manager *m, const struct rt_resources *res, struct r
 	const typeof(res->cpu) *cpu = &res->cpu;
 	int r;
 
-	if (cpu->has_shares) {
+	/* 0 means unset, as in runc (docker sends 0 for "not given") */
+	if (cpu->has_shares && cpu->shares != 0) {
 		r = write_u64(m, CG_CPU, "cpu.shares", cpu->shares, err);
 		if (r < 0)
 			return r;
@@ -340,7 +341,8 @@ static int blkio_v1(struct cg_manager *m, const struct rt_resources *res, struct
 	const typeof(res->block_io) *b = &res->block_io;
 	int r;
 
-	if (b->has_weight) {
+	/* weights of 0 mean unset, as in runc (docker sends 0) */
+	if (b->has_weight && b->weight != 0) {
 		/* kernels with BFQ only expose blkio.bfq.weight */
 		r = write_u64(m, CG_BLKIO, "blkio.weight", b->weight, err);
 		if (r == -ENOENT)
@@ -348,7 +350,7 @@ static int blkio_v1(struct cg_manager *m, const struct rt_resources *res, struct
 		if (r < 0)
 			return r;
 	}
-	if (b->has_leaf_weight) {
+	if (b->has_leaf_weight && b->leaf_weight != 0) {
 		r = write_u64(m, CG_BLKIO, "blkio.leaf_weight", b->leaf_weight, err);
 		if (r < 0)
 			return r;
@@ -410,8 +412,8 @@ static int blkio_v2(struct cg_manager *m, const struct rt_resources *res, struct
 	int r;
 
 	/* BFQ takes the v1 range (1-1000) as it is; io.weight needs the
-	 * conversion to 1-10000.  leafWeight has no v2 counterpart. */
-	if (b->has_weight) {
+	 * conversion to 1-10000.  leafWeight has no v2 counterpart.  0 is unset. */
+	if (b->has_weight && b->weight != 0) {
 		if (bfq)
 			r = write_u64(m, CG_BLKIO, "io.bfq.weight", b->weight, err);
 		else

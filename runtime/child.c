@@ -222,10 +222,11 @@ static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 	r = rt_rootfs_pivot(rootfd, c->rootfs.no_pivot, err);
 	if (r < 0)
 		return r;
-	r = rt_rootfs_finalize(s, err);
+	/* sysctls before /proc/sys turns read-only */
+	r = set_names_and_sysctls(s, err);
 	if (r < 0)
 		return r;
-	r = set_names_and_sysctls(s, err);
+	r = rt_rootfs_finalize(s, err);
 	if (r < 0)
 		return r;
 	if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&

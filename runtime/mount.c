@@ -1,6 +1,7 @@
 #include "mount.h"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -84,6 +85,10 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 	unsigned long flags = m->flags;
 	int r;
 
+	/* say so rather than mount without the mapping the spec asked for */
+	if (m->idmap)
+		return rt_err_msg(err, EOPNOTSUPP, "mount %s: idmap mounts are not supported by capsa yet",
+				  m->destination);
 	if (!bind && type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
 		return rt_mount_cgroup(rootfd, m, o->cgroup_path, o->new_cgroupns, err);
 
@@ -130,6 +135,14 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 	}
 	if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
 		return rt_err_set(err, errno, "set propagation of %s", m->destination);
+	if (m->attr_set || m->attr_clr) {
+		/* the recursive options (rro, rnosuid, ...): mount_setattr over
+		 * the whole tree under the destination */
+		struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+
+		if (syscall(SYS_mount_setattr, after, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			return rt_err_set(err, errno, "mount %s: set recursive attributes", m->destination);
+	}
 	return 0;
 }
 
