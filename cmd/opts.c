@@ -239,8 +239,10 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 	if (getenv("LISTEN_FDS")) {
 		long n = strtol(getenv("LISTEN_FDS"), NULL, 10);
 
-		if (n > 0 && n < 1024)
+		if (n > 0 && n < 1024) {
 			a->o.preserve_fds += (int)n;
+			a->o.listen_fds = (int)n;
+		}
 	}
 	return 0;
 }

@@ -48,6 +48,26 @@ static int validate_spec(const struct rt_spec *s, struct rt_err *err)
 	return 0;
 }
 
+/* Socket activation: the container's init gets the fds and is told so, with
+ * LISTEN_PID=1 since that is its pid inside (runc does the same). */
+static int add_listen_env(struct rt_process *p, int n, struct rt_err *err)
+{
+	char **env = realloc(p->env, (p->n_env + 3) * sizeof(*env));
+
+	if (!env)
+		return rt_err_set(err, ENOMEM, "LISTEN_FDS");
+	p->env = env;
+	if (asprintf(&env[p->n_env], "LISTEN_FDS=%d", n) < 0)
+		return rt_err_set(err, ENOMEM, "LISTEN_FDS");
+	p->n_env++;
+	env[p->n_env] = strdup("LISTEN_PID=1");
+	if (!env[p->n_env])
+		return rt_err_set(err, ENOMEM, "LISTEN_FDS");
+	p->n_env++;
+	env[p->n_env] = NULL;
+	return 0;
+}
+
 static void now_rfc3339(char *buf, size_t size)
 {
 	struct timespec ts;
@@ -233,6 +253,11 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = validate_spec(l->spec, err);
 	if (r < 0)
 		return r;
+	if (o->listen_fds > 0) {
+		r = add_listen_env(&l->spec->process, o->listen_fds, err);
+		if (r < 0)
+			return r;
+	}
 
 	/* Nothing exists yet: from here on, launch_abort() undoes. */
 	r = rt_state_create_dir(o->root, o->id, err);

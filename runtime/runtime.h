@@ -22,6 +22,7 @@ struct rt_create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
+	int listen_fds;		    /* LISTEN_FDS from socket activation: passed on with LISTEN_PID=1 */
 	const char *image;	    /* run on an overlay of this image (--image / annotation) */
 	const char *image_root;
 	bool keep_rootfs;
