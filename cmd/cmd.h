@@ -33,6 +33,9 @@ struct cmd_verb {
 
 void cmd_register(struct cmd_verb *v);
 
+/* The whole command line, for a verb that must re-execute capsa. */
+extern char **cmd_argv;
+
 #define CMD_REGISTER(NAME, FN, SUMMARY)                                               \
 	static struct cmd_verb cmd_verb_##FN = { .name = NAME, .fn = FN, .summary = SUMMARY }; \
 	__attribute__((constructor)) static void cmd_register_##FN(void)               \

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "opts.h"
+#include "runtime/selfprotect.h"
 #include "runtime/util.h"
 
 enum {
@@ -214,6 +216,11 @@ static int cmd_exec(int argc, char **argv, struct cmd_globals *g)
 	r = parse(argc, argv, g, &a);
 	if (r != 0)
 		return r < 0 ? 0 : 255;
+	/* we are about to enter a container whose processes can see us */
+	if (rt_ensure_sealed_self(cmd_argv, environ, &err) < 0) {
+		cmd_fail(g, &err);
+		return 255;
+	}
 	if (a.process_file) {
 		size_t len;
 

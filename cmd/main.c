@@ -14,6 +14,7 @@
 #endif
 
 static struct cmd_verb *verbs;
+char **cmd_argv;
 
 void cmd_register(struct cmd_verb *v)
 {
@@ -149,6 +150,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	cmd_argv = argv;
 	/* '+': stop at the first non-option, the verb; its flags are its own. */
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {

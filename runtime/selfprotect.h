@@ -1,0 +1,14 @@
+/* CVE-2019-5736: a container process that can see the runtime while it joins
+ * the container (exec) could open /proc/PID/exe and overwrite the capsa
+ * binary on the host.  Before doing that, capsa re-executes itself from a
+ * sealed memfd copy: /proc/PID/exe then names an anonymous, immutable file. */
+#ifndef CAPSA_RUNTIME_SELFPROTECT_H
+#define CAPSA_RUNTIME_SELFPROTECT_H
+
+#include "err.h"
+
+/* Returns 0 when already running from a sealed copy; otherwise fexecve()s
+ * the copy with the same argv/envp and only returns on failure. */
+int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err);
+
+#endif
