@@ -29,10 +29,14 @@ int rt_reopen(int pathfd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+bool rt_path_force_walk;
+
 static bool openat2_disabled(void)
 {
 	static int disabled = -1;
 
+	if (rt_path_force_walk)
+		return true;
 	if (disabled < 0) {
 		const char *e = getenv("CAPSA_NO_OPENAT2");
 

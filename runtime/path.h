@@ -11,6 +11,9 @@
 
 #include "err.h"
 
+/* Tests and fuzzers set this to exercise the fallback walk. */
+extern bool rt_path_force_walk;
+
 enum rt_path_create {
 	RT_PATH_NO_CREATE = 0,
 	RT_PATH_CREATE_DIR,  /* missing components and the last one as directories */
