@@ -603,8 +603,14 @@ int rt_container_run(const struct rt_create_opts *o, bool detach, int *ret_exit,
 		r = spawn(&l, false, &fwd, err);
 	if (r >= 0)
 		r = finish_create(&l, err);
-	if (r >= 0)
+	if (r >= 0) {
+		/* state, kill, exec... must work while we supervise: let go of
+		 * the lock, and take it again for the teardown */
+		close(l.lock_fd);
+		l.lock_fd = -1;
 		r = launch_start_foreground(&l, &fwd, ret_exit, ret_stats, err);
+		l.lock_fd = rt_state_lock(o->root, o->id, &(struct rt_err){ 0 });
+	}
 	if (r < 0 && l.child_exit) {
 		/* the process could not be executed (127/126): the error is
 		 * reported, and the exit status says which */

@@ -35,3 +35,19 @@ cgroup_of() { # CONTROLLER: the container's cgroup dir in that v1 hierarchy
 	[ "$output" = 0 ] || fail "sysctl not applied"
 	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" != 0 ] || fail "the host's value changed"
 }
+
+@test "state and kill work while a foreground run supervises its container" {
+	spec_args probe sleep 30
+	runtime run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
+	rpid=$!
+	CLEANUP_PIDS=$rpid
+	wait_for 20 container_pid_known || fail "container init not found"
+	run runtime state "$CID"
+	[ "$status" -eq 0 ] || fail "state failed while running"
+	[ "$(echo "$output" | jq -r .status)" = running ] || fail "not running"
+	run runtime kill "$CID" KILL
+	[ "$status" -eq 0 ] || fail "kill failed"
+	wait_exit "$rpid" || fail "the foreground run did not end"
+	CLEANUP_PIDS=
+	[ "$rc" -eq 137 ] || fail "exit $rc, expected 137"
+}
