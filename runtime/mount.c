@@ -92,8 +92,20 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 	if (!bind && type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
 		return rt_mount_cgroup(rootfd, m, o->cgroup_path, o->new_cgroupns, err);
 
-	dfd = rt_open_in_root(rootfd, m->destination, 0,
-			      bind && bind_source_is_file(m) ? RT_PATH_CREATE_FILE : RT_PATH_CREATE_DIR, false);
+	/* procfs and sysfs go only on real directories: a symlink there could
+	 * redirect later writes to /proc (CVE-2019-16884, CVE-2019-19921) */
+	if (!bind && type && (strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0)) {
+		struct stat st;
+
+		dfd = rt_open_in_root(rootfd, m->destination, 0, RT_PATH_CREATE_DIR, true);
+		if (dfd >= 0 && (fstat(dfd, &st) < 0 || !S_ISDIR(st.st_mode)))
+			return rt_err_msg(err, EINVAL, "mount %s on %s: the destination is not a directory (a symlink?)",
+					  type, m->destination);
+	} else {
+		dfd = rt_open_in_root(rootfd, m->destination, 0,
+				      bind && bind_source_is_file(m) ? RT_PATH_CREATE_FILE : RT_PATH_CREATE_DIR,
+				      false);
+	}
 	if (dfd < 0)
 		return rt_err_set(err, -dfd, "mount destination %s", m->destination);
 	rt_fd_path(dfd, target, sizeof(target));

@@ -51,3 +51,11 @@ cgroup_of() { # CONTROLLER: the container's cgroup dir in that v1 hierarchy
 	CLEANUP_PIDS=
 	[ "$rc" -eq 137 ] || fail "exit $rc, expected 137"
 }
+
+@test "proc is never mounted on a symlink in the rootfs (CVE-2019-16884 class)" {
+	rmdir "$BUNDLE/rootfs/proc"
+	ln -s /tmp "$BUNDLE/rootfs/proc"
+	run_container
+	[ "$status" -ne 0 ] || fail "ran with /proc a symlink"
+	[[ $output == *proc* ]] || fail "the error does not name proc"
+}
