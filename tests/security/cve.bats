@@ -374,12 +374,12 @@ exec_storm() {
 
 # watch_container: a running container whose init is secwatch, which stops
 # when /stop appears in the (writable) rootfs.  /bin/decoy, a copy of
-# busybox that secwatch does not count as a container binary, is the
+# probe that secwatch does not count as a container binary, is the
 # positive control: exec'd like a runtime helper would be, secwatch must see
 # it (DECOY_ID is its "dev ino").
 watch_container() {
 	spec_set '.root.readonly = false'
-	cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/bin/decoy"
+	cp "$BUNDLE/rootfs/bin/probe" "$BUNDLE/rootfs/bin/decoy"
 	DECOY_ID=$(host_dev_ino "$BUNDLE/rootfs/bin/decoy")
 	spec_args secwatch /stop 60 /bin/busybox /bin/secwatch /bin/probe
 	start_bg || fail "start: $(cat "$TEST_TMP/$CID.out")"
@@ -399,10 +399,15 @@ stop_watch() {
 	read -r dev ino <<<"$SEC_BIN_ID"
 	watch_container
 	exec_storm 20 /bin/true
-	# The runtime binary itself exec'd in the container (the exploit's
-	# `#!/proc/self/exe` trick): it must be a copy, not the host file.
+	# The runtime binary itself exec'd in the container: directly, and
+	# through the exploit's `#!/proc/self/exe` script (the kernel resolves
+	# the interpreter in the runtime's own execve).  Whatever runs must be a
+	# copy the container cannot reach, not the host file.
+	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/bin/evil"
+	chmod 755 "$BUNDLE/rootfs/bin/evil"
 	exec_storm 10 /proc/self/exe
-	exec_storm 2 /bin/decoy sleep 0.3
+	exec_storm 10 /bin/evil
+	exec_storm 1 /bin/decoy sleep 1
 	stop_watch
 	grep -q '^summary' <<<"$output" || fail "no summary from secwatch"
 	echo "# $(grep '^summary' <<<"$output")" >&3
@@ -420,7 +425,7 @@ stop_watch() {
 	watch_container
 	exec_storm 30 /bin/true
 	[ "$exec_fail" -eq 0 ] || fail "$exec_fail of 30 execs failed"
-	exec_storm 2 /bin/decoy sleep 0.3
+	exec_storm 1 /bin/decoy sleep 1
 	stop_watch
 	grep -q '^summary' <<<"$output" || fail "no summary from secwatch"
 	echo "# $(grep '^summary' <<<"$output")" >&3
