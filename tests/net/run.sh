@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Bridge networking tests: the netns library driven through tests/net/nettest
-# (and `capsa network` when the binary builds).  Needs root, iproute2,
-# nftables (nft), busybox-static, util-linux (unshare, nsenter).
+# Bridge networking tests: the netns library driven through tests/net/nettest,
+# then `capsa network` and real containers (run.bats, counted here too) when
+# the binary builds.  Needs root, iproute2, nftables (nft), busybox-static,
+# util-linux (unshare, nsenter), bats, runc (for `runc spec`), jq.
 #
 # Everything is test-private: networks in a temp CAPSA_NETWORK_DIR, bridge
 # capsatest0, nftables table "capsatest", state root in a temp dir, traffic
@@ -22,6 +23,7 @@ passed=0
 failed=0
 fwd_before=$(cat /proc/sys/net/ipv4/ip_forward)
 table_before=0
+bats_ran=0
 nft list table ip capsatest >/dev/null 2>&1 && table_before=1
 
 cleanup() {
@@ -33,6 +35,15 @@ cleanup() {
 	done
 	ip link del $BR 2>/dev/null
 	[ "$table_before" = 1 ] || nft delete table ip capsatest 2>/dev/null
+	# run.bats cleans up after itself (bridge capsatest1, table capsatest1);
+	# this is the net under it should bats itself be killed
+	if [ "$bats_ran" = 1 ]; then
+		for l in $(ip -o link show master capsatest1 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+			ip link del "$l" 2>/dev/null
+		done
+		ip link del capsatest1 2>/dev/null
+		nft delete table ip capsatest1 2>/dev/null
+	fi
 	echo "$fwd_before" >/proc/sys/net/ipv4/ip_forward
 	rm -rf "$tmp"
 }
@@ -249,6 +260,23 @@ else
 	check "capsa network rm cli" "$CAPSA" --root "$STATE" network rm cli
 	check "...deleted bridge and definition" bash -c "! ip link show $BR 2>/dev/null && ! test -e $CAPSA_NETWORK_DIR/cli.json"
 	check_fail "capsa network rm of an unknown network" "unknown network" "$CAPSA" --root "$STATE" network rm cli
+
+	# --- real containers: capsa run/create --net bridge (run.bats, TAP) ---------------------
+	if ! command -v bats >/dev/null; then
+		not_ok "run.bats: bats is not installed"
+	else
+		bats_ran=1
+		CAPSA=$CAPSA bats --tap "$here/run.bats" >"$tmp/bats.tap" 2>&1
+		while IFS= read -r line; do
+			case $line in
+			"ok "*) ok "run.bats: ${line#ok [0-9]* }" ;;
+			"not ok "*) not_ok "run.bats: ${line#not ok [0-9]* }" ;;
+			1..*) ;;
+			*) echo "#   $line" ;;
+			esac
+		done <"$tmp/bats.tap"
+		grep -q '^1\.\.[1-9]' "$tmp/bats.tap" || not_ok "run.bats ran no test"
+	fi
 fi
 
 echo "$passed passed, $failed failed"
