@@ -104,13 +104,13 @@ badspec_group() {
 @test "badspec cases 70-79" { badspec_group '7[0-9]-*'; }
 @test "badspec cases 80-89" { badspec_group '8[0-9]-*'; }
 @test "badspec cases 90-99" { badspec_group '9[0-9]-*'; }
-@test "badspec cases 100 and above" { badspec_group '[1-9][0-9][0-9]*-*'; }
 
 @test "badspec: every case has its .expect and a number the groups cover" {
 	local f n missing=
 	for f in "$CORPUS"/*.json; do
 		n=$(basename "$f" .json)
-		[[ $n =~ ^[0-9]{2,}- ]] || missing+=" $n(no number)"
+		# Two digits: a 100th case needs a group of its own above.
+		[[ $n =~ ^[0-9]{2}- ]] || missing+=" $n(not NN-name)"
 		[ -f "$CORPUS/$n.expect" ] || missing+=" $n(.expect)"
 	done
 	[ -z "$missing" ] || fail "cases not run:$missing"
