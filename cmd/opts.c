@@ -39,6 +39,10 @@ static const char *const create_help[] = {
 	"      --no-pivot          use MS_MOVE + chroot instead of pivot_root",
 	"      --no-new-keyring    keep the caller's session keyring",
 	"      --preserve-fds N    pass N extra fds (3..3+N-1) to the container",
+	"      --image NAME        run on a fresh overlay of an imported image",
+	"      --keep-rootfs       keep the image overlay's upper dir after the container",
+	"      --net MODE          none | host | bridge[=NAME] | ns:PATH",
+	"  -p, --publish H:C[/p]   publish container port C on host port H (bridge)",
 	NULL,
 };
 
@@ -47,10 +51,6 @@ static const char *const run_help[] = {
 	"SPEC.json: the bundle is its directory. BUNDLE: a directory with config.json.",
 	"ID: generated when not given (runc's form `capsa run [-b DIR] ID` works too).",
 	"  -d, --detach            create and start, then return (prints a generated id)",
-	"      --image NAME        run on a fresh overlay of an imported image",
-	"      --keep-rootfs       keep the image overlay's upper dir after the container",
-	"      --net MODE          none | host | bridge[=NAME] | ns:PATH",
-	"  -p, --publish H:C[/p]   publish container port C on host port H (bridge)",
 	"      --stats             print the container's peak memory, CPU and pids at exit",
 	"      --keep              accepted (runc): with --detach the state is kept anyway",
 	NULL,
@@ -130,7 +130,7 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 	a->o.image_root = g->image_root;
 	a->o.debug = cmd_debug_cb;
 	a->o.debug_ctx = g;
-	while ((c = getopt_long(argc, argv, run_form ? "+b:dp:h" : "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, run_form ? "+b:dp:h" : "+b:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_BUNDLE:
 			a->bundle_arg = optarg;
@@ -184,8 +184,8 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 		case 'h':
 			print_help(run_form ? "run [options] SPEC.json|BUNDLE [ID]" : "create [options] ID",
 				   run_form ? run_help : create_help);
-			if (run_form)
-				print_help("run: also takes", create_help);
+			for (size_t i = 0; run_form && create_help[i]; i++)
+				printf("%s\n", create_help[i]);
 			return -1;
 		default:
 			return 2;
