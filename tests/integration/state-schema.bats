@@ -155,3 +155,14 @@ is_stopped() {
 	[[ $(kv fd3) == */f3 ]] || fail "fd 3 (the listen fd) missing in the container"
 	[ -z "$(kv fd4)" ] || fail "fd 4 leaked into the container"
 }
+
+@test "state-schema: LISTEN_FDS meant for another process (LISTEN_PID not the runtime's) is not passed on" {
+	echo sock >"$TEST_TMP/f3"
+	spec_args sh -c 'echo listen_fds=${LISTEN_FDS:-unset}; exec probe fds'
+	status=0
+	# sd_listen_fds(3): the variables apply only when LISTEN_PID is our pid.
+	output=$(LISTEN_PID=1 LISTEN_FDS=1 runtime run --bundle "$BUNDLE" "$CID" </dev/null 2>&1 3<"$TEST_TMP/f3") || status=$?
+	[ "$status" -eq 0 ] || fail "run failed"
+	assert_kv listen_fds unset
+	[ -z "$(kv fd3)" ] || fail "fd 3 passed although LISTEN_PID was not the runtime's"
+}
