@@ -3,7 +3,7 @@
 #
 # Boots the pure cgroup v2 guest once and runs guest-suite.sh in it: a self-check that the guest
 # is v2 only, tests/cgroups/run.sh and a cgroup-related subset of the bats integration suite
-# (VM_BATS, VM_SMOKE_FILTER: see guest-suite.sh), all against the host-built CAPSA (default
+# (VM_BATS, VM_BATS_FILTER, VM_SMOKE_FILTER: see guest-suite.sh), all against the host-built CAPSA (default
 # $BUILD/capsa, BUILD defaulting to build).  Ends with "N passed, N failed" over those stages.
 # VM_TIMEOUT (default 480 s) bounds the whole VM run.
 set -euo pipefail
@@ -31,6 +31,7 @@ log=$(mktemp "$cache/vm-log.XXXXXX")
 trap 'rm -f "$log"' EXIT
 envs=(VM_BATS="${VM_BATS:-}")
 [ -n "${VM_SMOKE_FILTER+set}" ] && envs+=(VM_SMOKE_FILTER="$VM_SMOKE_FILTER")
+[ -n "${VM_BATS_FILTER+set}" ] && envs+=(VM_BATS_FILTER="$VM_BATS_FILTER")
 rc=0
 "$here/run-in-vm.sh" --timing --timeout "${VM_TIMEOUT:-480}" -- \
 	env "${envs[@]}" "$here/guest-suite.sh" "$capsa" | tee "$log" || rc=$?
