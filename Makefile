@@ -12,6 +12,23 @@ SAN ?=
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Every library Debian ships as a .a is linked statically (issue 8): loading
+# and relocating ~23 shared objects cost ~10 ms and ~3.5 MiB of RSS at each
+# capsa invocation (see tests/bench/README.md).  The rest (and glibc) stay
+# shared.  STATIC_LIBS=0 links everything dynamically, as before.
+STATIC_LIBS ?= 1
+ifeq ($(STATIC_LIBS),1)
+MULTIARCH := $(shell $(CC) -print-multiarch)
+# -lX becomes libX.a where it exists; else -lX if libX.so (the -dev link)
+# exists; else -l:libX.so.N (the static archives' deps with only a runtime package).
+PKG_LIBS := $(shell for f in $$(pkg-config --static --libs $(PKGS) 2>/dev/null); do \
+	case $$f in (-lc|-lm|-ldl|-lpthread|-lrt|-lresolv|-lutil) echo $$f; continue;; (-l*) ;; (*) echo $$f; continue;; esac; \
+	n=lib$$(echo $$f | cut -c3-); \
+	a=$$($(CC) -print-file-name=$$n.a); case $$a in (/*) echo $$a; continue;; esac; \
+	a=$$($(CC) -print-file-name=$$n.so); case $$a in (/*) echo $$f; continue;; esac; \
+	a=$$(ls /usr/lib/$(MULTIARCH)/$$n.so.[0-9]* /lib/$(MULTIARCH)/$$n.so.[0-9]* 2>/dev/null | head -1); \
+	if [ -n "$$a" ]; then echo -l:$$(basename $$a); else echo $$f; fi; done)
+endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wpointer-arith -Wwrite-strings -Wundef -fno-common \
@@ -24,7 +41,7 @@ HARDEN := -fPIE
 LDSAN := -fsanitize=address,undefined
 endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -Iruntime $(PKG_CFLAGS) -MMD -MP
-ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed -Wl,--gc-sections $(LDSAN) $(LDFLAGS)
 
 LIB_SRCS := $(sort $(wildcard runtime/*.c cgroups/*.c netns/*.c image/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
