@@ -271,7 +271,10 @@ int rt_container_delete(const char *root, const char *id, bool force, struct rt_
 			       rt_status_name(s));
 		goto out;
 	}
-	if (ctr_cgroup(&c, &e2) >= 0) {
+	/* Kill what runs before waiting for the init; a stopped container's
+	 * leftovers are killed by cg_destroy, which does the same walk of
+	 * every hierarchy (doing it twice cost 2 walks of all 9 v1 ones). */
+	if (ctr_cgroup(&c, &e2) >= 0 && s != RT_STATUS_STOPPED) {
 		if (s == RT_STATUS_PAUSED)
 			cg_freeze(c.cg, false, &e2);
 		cg_kill(c.cg, SIGKILL, &e2);
