@@ -108,6 +108,11 @@ void cmd_warn(const struct cmd_globals *g, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void warn_handler(void *ctx, const char *msg)
+{
+	cmd_warn(ctx, "%s", msg);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: capsa [global options] COMMAND [options] [args]\n\n"
@@ -151,6 +156,7 @@ int main(int argc, char **argv)
 	int c;
 
 	cmd_argv = argv;
+	rt_set_warn_handler(warn_handler, &g);
 	/* '+': stop at the first non-option, the verb; its flags are its own. */
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {

@@ -235,8 +235,10 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 	}
 	a->o.id = id;
 	a->o.bundle = a->bundle;
-	/* LISTEN_FDS from systemd socket activation pass through, as runc */
-	if (getenv("LISTEN_FDS")) {
+	/* LISTEN_FDS from systemd socket activation pass through, as runc, when
+	 * they are meant for us (LISTEN_PID is our pid, or unset) */
+	if (getenv("LISTEN_FDS") &&
+	    (!getenv("LISTEN_PID") || strtol(getenv("LISTEN_PID"), NULL, 10) == (long)getpid())) {
 		long n = strtol(getenv("LISTEN_FDS"), NULL, 10);
 
 		if (n > 0 && n < 1024) {

@@ -30,6 +30,46 @@
 #include "terminal.h"
 #include "util.h"
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Close every fd from `from` up, except those in keep: the caller's leaked
+ * fds must not live on in a created container, and no host directory fd may
+ * be open when we chdir into process.cwd (CVE-2024-21626). */
+static void close_fds_except(int from, int *keep, size_t n)
+{
+	unsigned int lo = (unsigned int)from;
+
+	qsort(keep, n, sizeof(*keep), cmp_int);
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < from)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			syscall(SYS_close_range, lo, (unsigned int)keep[i] - 1, 0);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+static void close_fds_at_start(struct rt_child_ctx *c)
+{
+	int keep[3 + RT_NS_MAX];
+	size_t n = 0;
+
+	keep[n++] = c->sync_fd;
+	if (c->fifo_fd >= 0)
+		keep[n++] = c->fifo_fd;
+	if (c->errfile_fd >= 0)
+		keep[n++] = c->errfile_fd;
+	for (int t = 0; t < RT_NS_MAX; t++)
+		if (c->ns_fds[t] >= 0)
+			keep[n++] = c->ns_fds[t];
+	close_fds_except(3 + c->preserve_fds, keep, n);
+	c->lock_fd = -1;
+}
+
 static int join_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 {
 	/* user first: the others may belong to it; mount last but one so
@@ -162,11 +202,30 @@ static int wait_for_start(struct rt_child_ctx *c, struct rt_err *err)
 				return rt_err_set(err, errno, "wait for start");
 		if (read(c->fifo_fd, &b, 1) != 1)
 			return rt_err_msg(err, EPIPE, "start: the exec fifo closed without a start");
-		close(c->fifo_fd);
-		c->fifo_fd = -1;
+		/* kept open (close-on-exec): `start` waits for it to close, at
+		 * execve or when we fail */
 		return 0;
 	}
 	return rt_sync_expect(c->sync_fd, RT_SYNC_EXEC_NOW, "wait for start", NULL, err);
+}
+
+/* Hooks in the container's namespaces get the pid as the container sees it
+ * (runtime.md, State). */
+static int run_container_hooks(struct rt_child_ctx *c, enum rt_hook_kind kind, enum rt_status status,
+			       struct rt_err *err)
+{
+	struct rt_state st;
+	_cleanup_free_ char *json = NULL;
+	int r;
+
+	if (!c->spec->hooks.n_hooks[kind] || !c->st)
+		return 0;
+	st = *c->st;
+	st.pid = getpid();
+	r = rt_state_to_json(&st, status, &json, err);
+	if (r < 0)
+		return r;
+	return rt_hooks_run(&c->spec->hooks, kind, json, err);
 }
 
 static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
@@ -214,7 +273,7 @@ static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 			return r;
 		}
 	}
-	r = rt_hooks_run(&s->hooks, RT_HOOK_CREATE_CONTAINER, c->state_json, err);
+	r = run_container_hooks(c, RT_HOOK_CREATE_CONTAINER, RT_STATUS_CREATING, err);
 	if (r < 0) {
 		close(rootfd);
 		return r;
@@ -258,8 +317,7 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	char exe[PATH_MAX];
 	sigset_t none;
 
-	if (c->lock_fd >= 0)
-		close(c->lock_fd);
+	close_fds_at_start(c);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -288,11 +346,16 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 			goto fail;
 	}
 	if (c->spec && !c->is_exec) {
-		r = rt_hooks_run(&c->spec->hooks, RT_HOOK_START_CONTAINER, c->state_json, &err);
+		r = run_container_hooks(c, RT_HOOK_START_CONTAINER, RT_STATUS_CREATED, &err);
 		if (r < 0)
 			goto fail;
 	}
 	eo.ret_listener_fd = &listener;
+	{
+		int keep[3] = { c->sync_fd, c->fifo_fd, c->errfile_fd };
+
+		close_fds_except(3 + c->preserve_fds, keep, 3);
+	}
 	r = rt_process_finalize(&eo, &err);
 	if (r < 0)
 		goto fail;
@@ -305,8 +368,12 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	}
 	rt_process_exec(c->process, exe, &code, &err);
 fail:
-	/* the parent prints it; if it is gone (after create), we do */
-	if (rt_sync_send(c->sync_fd, RT_SYNC_ERROR, code, -1, &err) < 0)
+	/* the parent prints it; if it is gone (after create), we do, and
+	 * leave it for `start` to report */
+	if (rt_sync_send(c->sync_fd, RT_SYNC_ERROR, code, -1, &err) < 0) {
 		dprintf(2, "capsa: %s\n", err.msg);
+		if (c->errfile_fd >= 0)
+			rt_write_all(c->errfile_fd, err.msg, strlen(err.msg));
+	}
 	_exit(code);
 }

@@ -104,6 +104,10 @@ static int mount_image(struct launch *l, const char *image, struct rt_err *err)
 	l->st.image_root = strdup(l->o->image_root);
 	if (!l->st.image || !l->st.image_root)
 		return rt_err_set(err, ENOMEM, "--image");
+	/* recorded before mounting, so a delete --force after a kill unmounts it */
+	r = rt_state_save(l->o->root, &l->st, err);
+	if (r < 0)
+		return r;
 	r = img_rootfs_mount(l->o->image_root, image, l->o->id, l->state_dir, &rootfs, &cfg, err);
 	if (r < 0)
 		return r;
@@ -130,6 +134,10 @@ int launch_prepare_extras(struct launch *l, struct rt_err *err)
 			return r;
 	}
 	if (l->st.network) {
+		/* recorded before anything is attached (see mount_image) */
+		r = rt_state_save(l->o->root, &l->st, err);
+		if (r < 0)
+			return r;
 		if ((r = add_bind(l, "/etc/hosts", "hosts")) < 0 ||
 		    (r = add_bind(l, "/etc/resolv.conf", "resolv.conf")) < 0 ||
 		    (r = add_bind(l, "/etc/hostname", "hostname")) < 0)

@@ -137,6 +137,41 @@ static int run_hooks_of(struct ctr *c, enum rt_hook_kind kind, enum rt_status st
 	return r;
 }
 
+static int signal_init(struct ctr *c, int sig, struct rt_err *err);
+
+/* What the init wrote to init.err when it failed between create and execve
+ * (a startContainer hook, say). */
+static int init_error(const char *root, const char *id, struct rt_err *err)
+{
+	char path[PATH_MAX];
+	_cleanup_free_ char *msg = NULL;
+	size_t len = 0;
+
+	if (rt_state_dir(root, id, path, sizeof(path)) < 0)
+		return 0;
+	strncat(path, "/init.err", sizeof(path) - strlen(path) - 1);
+	if (rt_read_file_at(AT_FDCWD, path, RT_ERR_MSG_MAX - 1, &msg, &len) < 0 || len == 0)
+		return 0;
+	return rt_err_msg(err, EIO, "start container %s: %s", id, msg);
+}
+
+static void run_poststop_of(struct ctr *c)
+{
+	struct rt_spec *spec = NULL;
+	_cleanup_free_ char *json = NULL;
+	struct rt_err err = { 0 };
+
+	if (!spec_may_have_hooks(c->root, c->st.id))
+		return;
+	if (rt_container_spec(c->root, c->st.id, &spec, &err) < 0) {
+		rt_warn("poststop hooks: %s", err.msg);
+		return;
+	}
+	if (spec->hooks.n_hooks[RT_HOOK_POSTSTOP] && rt_state_to_json(&c->st, RT_STATUS_STOPPED, &json, &err) >= 0)
+		rt_hooks_run_all(&spec->hooks, RT_HOOK_POSTSTOP, json);
+	rt_spec_free(spec);
+}
+
 int rt_container_start(const char *root, const char *id, struct rt_err *err)
 {
 	struct ctr c;
@@ -171,15 +206,20 @@ int rt_container_start(const char *root, const char *id, struct rt_err *err)
 		goto out;
 	}
 	unlink(fifo);
-	/* wait until the init closed its end: it exec'd (or died) */
+	/* wait until the init closed its end: it exec'd (or failed) */
 	p = (struct pollfd){ .fd = fd, .events = 0 };
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
+	r = init_error(root, id, err);
+	if (r < 0)
+		goto out;
 	r = run_hooks_of(&c, RT_HOOK_POSTSTART, RT_STATUS_RUNNING, err);
 	if (r < 0) {
-		/* a warning per the spec; keep the container running */
-		r = 0;
-		rt_err_clear(err);
+		/* runtime.md: a failing poststart hook is an error and stops the
+		 * container; `delete` finishes the lifecycle */
+		struct rt_err ignored;
+
+		signal_init(&c, SIGKILL, &ignored);
 	}
 out:
 	ctr_close(&c);
@@ -291,9 +331,9 @@ int rt_container_delete(const char *root, const char *id, bool force, struct rt_
 		*err = e2;
 		r = rt_err_ret(err);
 	}
-	/* poststop hooks run after the resources are gone; failing ones are
-	 * warnings (the spec) */
-	run_hooks_of(&c, RT_HOOK_POSTSTOP, RT_STATUS_STOPPED, &e2);
+	/* poststop hooks run after the resources are gone; each failing one is
+	 * a warning and the rest still run (the spec) */
+	run_poststop_of(&c);
 	if (r == 0)
 		rt_state_remove_dir(root, id);
 out:

@@ -271,6 +271,14 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = save_config(config, l->state_dir, err);
 	if (r < 0)
 		return r;
+	now_rfc3339(created, sizeof(created));
+	l->st.id = strdup(o->id);
+	l->st.bundle = strdup(o->bundle);
+	l->st.created = strdup(created);
+	l->st.owner = getuid();
+	l->st.keep_rootfs = o->keep_rootfs;
+	if (!l->st.id || !l->st.bundle || !l->st.created)
+		return rt_err_set(err, ENOMEM, "state");
 
 	r = launch_prepare_extras(l, err); /* image rootfs, network request */
 	if (r < 0)
@@ -288,15 +296,9 @@ static int prepare(struct launch *l, struct rt_err *err)
 			return rt_err_set(err, errno, "config.json: root.path: %s", p);
 	}
 
-	now_rfc3339(created, sizeof(created));
-	l->st.id = strdup(o->id);
-	l->st.bundle = strdup(o->bundle);
 	l->st.rootfs = strdup(l->rootfs);
-	l->st.created = strdup(created);
-	l->st.owner = getuid();
 	l->st.shared_pidns = !l->spec->linux_.namespaces[RT_NS_PID].present;
-	l->st.keep_rootfs = o->keep_rootfs;
-	if (!l->st.id || !l->st.bundle || !l->st.rootfs || !l->st.created)
+	if (!l->st.rootfs)
 		return rt_err_set(err, ENOMEM, "state");
 	r = launch_annotations(l, err);
 	if (r < 0)
@@ -315,13 +317,16 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = cg_open(l->spec->linux_.cgroups_path, o->id, &l->cg, err);
 	if (r < 0)
 		return r;
-	r = cg_create(l->cg, l->spec->linux_.resources.present ? &l->spec->linux_.resources : NULL, err);
+	/* the state names the cgroup before it exists: a `delete --force` after
+	 * we are killed at any point from here finds what to remove */
+	l->st.cgroup_path = strdup(cg_path(l->cg));
+	if (!l->st.cgroup_path)
+		return rt_err_set(err, ENOMEM, "state");
+	r = rt_state_save(o->root, &l->st, err);
 	if (r < 0)
 		return r;
-	l->cg_created = true;
-	l->st.cgroup_path = strdup(cg_path(l->cg));
-	/* from now on a `delete --force` finds what to remove, even if we die */
-	r = rt_state_save(o->root, &l->st, err);
+	l->cg_created = true; /* cg_create undoes itself on failure; destroy is idempotent */
+	r = cg_create(l->cg, l->spec->linux_.resources.present ? &l->spec->linux_.resources : NULL, err);
 	if (r < 0)
 		return r;
 	return open_ns_paths(l, err);
@@ -330,7 +335,7 @@ static int prepare(struct launch *l, struct rt_err *err)
 static int spawn(struct launch *l, bool create_mode, const sigset_t *block, struct rt_err *err)
 {
 	const struct rt_create_opts *o = l->o;
-	int sv[2], saved[2], fifo = -1, cgfd = -1, r;
+	int sv[2], saved[2], fifo = -1, errfile = -1, cgfd = -1, r;
 	unsigned long flags = clone_flags_of(l->spec);
 	struct rt_child_ctx c = { 0 };
 
@@ -343,6 +348,12 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 		fifo = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (fifo < 0)
 			return rt_err_set(err, errno, "open %s", path);
+		snprintf(path, sizeof(path), "%s/init.err", l->state_dir);
+		errfile = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (errfile < 0) {
+			r = rt_err_set(err, errno, "open %s", path);
+			goto out_fifo;
+		}
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		r = rt_err_set(err, errno, "socketpair");
@@ -369,12 +380,14 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	c.sync_fd = sv[1];
 	c.lock_fd = l->lock_fd;
 	c.fifo_fd = fifo;
+	c.errfile_fd = errfile;
 	c.exec_wait = !create_mode;
 	memcpy(c.ns_fds, l->ns_fds, sizeof(c.ns_fds));
 	c.seccomp = l->sp;
 	c.preserve_fds = o->preserve_fds;
 	c.no_new_keyring = o->no_new_keyring;
 	c.state_json = l->state_json;
+	c.st = &l->st;
 
 	/* clone3 can put the child straight into its (v2) cgroup, and then it
 	 * can also get its cgroup namespace at birth */
@@ -438,6 +451,8 @@ out_sock:
 out_fifo:
 	if (fifo >= 0)
 		close(fifo);
+	if (errfile >= 0)
+		close(errfile);
 	return r;
 }
 

@@ -60,3 +60,25 @@ int rt_err_prefix(struct rt_err *err, const char *fmt, ...)
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", ctx, old);
 	return rt_err_ret(err);
 }
+
+static void (*warn_fn)(void *ctx, const char *msg);
+static void *warn_ctx;
+
+void rt_set_warn_handler(void (*fn)(void *ctx, const char *msg), void *ctx)
+{
+	warn_fn = fn;
+	warn_ctx = ctx;
+}
+
+void rt_warn(const char *fmt, ...)
+{
+	char msg[RT_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!warn_fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn_fn(warn_ctx, msg);
+}

@@ -34,6 +34,11 @@ int rt_err_prefix(struct rt_err *err, const char *fmt, ...) __attribute__((forma
 /* Return value helper: -errnum, or -EINVAL when no errno was recorded. */
 int rt_err_ret(const struct rt_err *err);
 
+/* Warnings (a failing poststop hook, say): the library hands them to the
+ * handler cmd/ registers, which prints them; without one they are dropped. */
+void rt_set_warn_handler(void (*fn)(void *ctx, const char *msg), void *ctx);
+void rt_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static inline void rt_err_clear(struct rt_err *err)
 {
 	err->errnum = 0;

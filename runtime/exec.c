@@ -138,6 +138,7 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	c.sync_fd = sv[1];
 	c.lock_fd = -1;
 	c.fifo_fd = -1;
+	c.errfile_fd = -1;
 	c.is_exec = true;
 	c.exec_wait = true;
 	c.detached = x->req->detach;

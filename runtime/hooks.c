@@ -108,3 +108,18 @@ int rt_hooks_run(const struct rt_hooks *hooks, enum rt_hook_kind kind, const cha
 	}
 	return 0;
 }
+
+int rt_hooks_run_all(const struct rt_hooks *hooks, enum rt_hook_kind kind, const char *state_json)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < hooks->n_hooks[kind]; i++) {
+		struct rt_err err = { 0 };
+
+		if (run_hook(&hooks->hooks[kind][i], state_json, &err) < 0) {
+			rt_warn("%s hook #%zu: %s", rt_hook_kind_name(kind), i, err.msg);
+			failed++;
+		}
+	}
+	return failed;
+}

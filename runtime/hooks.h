@@ -11,6 +11,10 @@
 int rt_hooks_run(const struct rt_hooks *hooks, enum rt_hook_kind kind, const char *state_json,
 		 struct rt_err *err);
 
+/* Run every hook of one kind even when some fail, each failure a warning
+ * (rt_warn): poststop.  Returns the number that failed. */
+int rt_hooks_run_all(const struct rt_hooks *hooks, enum rt_hook_kind kind, const char *state_json);
+
 const char *rt_hook_kind_name(enum rt_hook_kind kind);
 
 #endif

@@ -29,6 +29,7 @@
 #include "err.h"
 #include "mount.h"
 #include "spec.h"
+#include "state.h"
 
 struct rt_seccomp_prog;
 
@@ -39,6 +40,7 @@ struct rt_child_ctx {
 	int sync_fd;		/* child's end */
 	int lock_fd;		/* the container lock: closed first, or it stays held */
 	int fifo_fd;		/* exec.fifo opened for reading (create), or -1 (run) */
+	int errfile_fd;		/* create: init.err, where a failure after `create` returned goes (-1: none) */
 	int ns_fds[RT_NS_MAX];	/* namespaces to join by path (-1: none) */
 	unsigned long clone_flags;
 	const struct rt_seccomp_prog *seccomp;
@@ -47,7 +49,8 @@ struct rt_child_ctx {
 	bool is_exec;		/* joining a running container: no rootfs work */
 	bool exec_wait;         /* run/exec: wait for EXEC_NOW */
 	bool detached;          /* nobody stays to supervise: drop PDEATHSIG before execve */
-	const char *state_json; /* for createContainer/startContainer hooks (creating state) */
+	const char *state_json; /* the runtime's view of the state (seccomp listener) */
+	const struct rt_state *st; /* for the hooks run in the container's namespaces */
 };
 
 /* The child's whole life: never returns.  Exits 127/126 when execve fails,

@@ -132,11 +132,15 @@ int launch_start_foreground(struct launch *l, const sigset_t *fwd, int *ret_exit
 	l->sock = -1;
 	l->started = true;
 	r = launch_state_json(l, RT_STATUS_RUNNING, err);
-	if (r >= 0 && rt_hooks_run(&l->spec->hooks, RT_HOOK_POSTSTART, l->state_json, err) < 0) {
-		/* the spec: a failing poststart hook is a warning, not a failure */
-		if (l->o->debug)
-			l->o->debug(l->o->debug_ctx, err->msg);
-		rt_err_clear(err);
+	if (r >= 0)
+		r = rt_hooks_run(&l->spec->hooks, RT_HOOK_POSTSTART, l->state_json, err);
+	if (r < 0) {
+		/* runtime.md: a failing poststart hook is an error and stops the
+		 * container (the caller tears it down) */
+		kill(l->pid, SIGKILL);
+		waitpid(l->pid, NULL, 0);
+		l->pid = 0;
+		return r;
 	}
 	r = rt_supervise(l->pid, l->pty_master, fwd, ret_exit, err);
 	l->pid = 0; /* reaped */
@@ -159,6 +163,5 @@ void launch_teardown(struct launch *l)
 		return;
 	if (launch_state_json(l, RT_STATUS_STOPPED, &err) < 0)
 		return;
-	if (rt_hooks_run(&l->spec->hooks, RT_HOOK_POSTSTOP, l->state_json, &err) < 0 && l->o->debug)
-		l->o->debug(l->o->debug_ctx, err.msg);
+	rt_hooks_run_all(&l->spec->hooks, RT_HOOK_POSTSTOP, l->state_json);
 }
