@@ -32,7 +32,7 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wpointer-arith -Wwrite-strings -Wundef -fno-common \
-	-Wno-format-nonliteral -Wno-format-truncation
+	-Wno-format-nonliteral -Wno-format-truncation -Wno-unknown-warning-option
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS ?= -O2 -g
 ifeq ($(SAN),1)
