@@ -55,8 +55,13 @@ static void close_fds_except(int from, int *keep, size_t n)
 
 static void close_fds_at_start(struct rt_child_ctx *c)
 {
-	int keep[3 + RT_NS_MAX];
+	size_t n_mounts = c->rootfs.idmap_fds && c->spec ? c->spec->n_mounts : 0;
+	int keep[3 + RT_NS_MAX + 64];
 	size_t n = 0;
+
+	for (size_t i = 0; i < n_mounts && n < 64; i++)
+		if (c->rootfs.idmap_fds[i] >= 0)
+			keep[n++] = c->rootfs.idmap_fds[i];
 
 	keep[n++] = c->sync_fd;
 	if (c->fifo_fd >= 0)

@@ -23,6 +23,8 @@ struct launch {
 	struct cg_manager *cg;
 	struct rt_seccomp_prog *sp;
 	int ns_fds[RT_NS_MAX];
+	int *idmap_fds; /* per spec mount, -1 where no idmap */
+	size_t spec_n_mounts;
 	pid_t pid;
 	int pidfd;
 	int sock;

@@ -145,7 +145,38 @@ void launch_free(struct launch *l)
 	for (int i = 0; i < RT_NS_MAX; i++)
 		if (l->ns_fds[i] >= 0)
 			close(l->ns_fds[i]);
+	for (size_t i = 0; l->idmap_fds && l->spec_n_mounts && i < l->spec_n_mounts; i++)
+		if (l->idmap_fds[i] >= 0)
+			close(l->idmap_fds[i]);
+	free(l->idmap_fds);
+	l->idmap_fds = NULL;
 	rt_state_clear(&l->st);
+}
+
+/* idmap mounts need a user namespace with their mapping; made here, where
+ * /proc shows the helper's pid (the child is in its own pid namespace). */
+static int open_idmap_userns(struct launch *l, struct rt_err *err)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < l->spec->n_mounts; i++)
+		any |= l->spec->mounts[i].idmap;
+	if (!any)
+		return 0;
+	l->idmap_fds = malloc(l->spec->n_mounts * sizeof(int));
+	if (!l->idmap_fds)
+		return rt_err_set(err, ENOMEM, "idmap mounts");
+	l->spec_n_mounts = l->spec->n_mounts;
+	for (size_t i = 0; i < l->spec->n_mounts; i++)
+		l->idmap_fds[i] = -1;
+	for (size_t i = 0; i < l->spec->n_mounts; i++) {
+		if (!l->spec->mounts[i].idmap)
+			continue;
+		l->idmap_fds[i] = rt_idmap_userns(&l->spec->mounts[i], l->spec, err);
+		if (l->idmap_fds[i] < 0)
+			return l->idmap_fds[i];
+	}
+	return 0;
 }
 
 static int open_ns_paths(struct launch *l, struct rt_err *err)
@@ -329,6 +360,9 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = cg_create(l->cg, l->spec->linux_.resources.present ? &l->spec->linux_.resources : NULL, err);
 	if (r < 0)
 		return r;
+	r = open_idmap_userns(l, err);
+	if (r < 0)
+		return r;
 	return open_ns_paths(l, err);
 }
 
@@ -374,6 +408,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 		.new_netns = l->spec->linux_.namespaces[RT_NS_NET].present,
 		.no_pivot = o->no_pivot,
 		.terminal = l->spec->process.terminal,
+		.idmap_fds = l->idmap_fds,
 		.extra = l->extra_mounts,
 		.n_extra = l->n_extra_mounts,
 	};

@@ -75,7 +75,7 @@ static bool bind_source_is_file(const struct rt_mount *m)
 	return m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
-static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt_mount *m,
+static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt_mount *m, int idmap_fd,
 		     struct rt_err *err)
 {
 	_cleanup_close_ int dfd = -EBADF, after = -EBADF;
@@ -85,10 +85,6 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 	unsigned long flags = m->flags;
 	int r;
 
-	/* say so rather than mount without the mapping the spec asked for */
-	if (m->idmap)
-		return rt_err_msg(err, EOPNOTSUPP, "mount %s: idmap mounts are not supported by capsa yet",
-				  m->destination);
 	if (!bind && type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
 		return rt_mount_cgroup(rootfd, m, o->cgroup_path, o->new_cgroupns, err);
 
@@ -110,7 +106,15 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 		return rt_err_set(err, -dfd, "mount destination %s", m->destination);
 	rt_fd_path(dfd, target, sizeof(target));
 
-	if (bind) {
+	if (m->tmpcopyup)
+		return rt_err_msg(err, EOPNOTSUPP, "mount %s: the tmpcopyup option is not supported", m->destination);
+	if (m->idmap) {
+		if (!bind)
+			return rt_err_msg(err, EINVAL, "mount %s: idmap is only for bind mounts", m->destination);
+		r = rt_mount_idmapped(m, idmap_fd, dfd, err);
+		if (r < 0)
+			return r;
+	} else if (bind) {
 		if (!m->source)
 			return rt_err_msg(err, EINVAL, "mount %s: bind mount without a source", m->destination);
 		if (mount(m->source, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
@@ -193,7 +197,7 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct rt_mount *m = &spec->mounts[i];
 
-		r = mount_one(rootfd, o, m, err);
+		r = mount_one(rootfd, o, m, o->idmap_fds ? o->idmap_fds[i] : -1, err);
 		if (r < 0)
 			return r;
 		if (strcmp(m->destination, "/dev") == 0)
@@ -202,7 +206,7 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	for (size_t i = 0; i < o->n_extra; i++) {
 		if (spec_mounts(spec, o->extra[i].destination))
 			continue;
-		r = mount_one(rootfd, o, &o->extra[i], err);
+		r = mount_one(rootfd, o, &o->extra[i], -1, err);
 		if (r < 0)
 			return r;
 	}

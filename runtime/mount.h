@@ -20,6 +20,7 @@ struct rt_rootfs_opts {
 	bool new_netns;
 	bool no_pivot;
 	bool terminal;
+	const int *idmap_fds;     /* per spec mount: its idmap user namespace fd, or -1 */
 	const struct rt_mount *extra; /* runtime-provided binds (/etc/hosts...) */
 	size_t n_extra;
 };
@@ -35,6 +36,12 @@ int rt_rootfs_finalize(const struct rt_spec *spec, struct rt_err *err);
 
 /* Bind the pty slave (an open fd) onto /dev/console, by fd. */
 int rt_mount_console(int slave_fd, struct rt_err *err);
+
+/* The user namespace (an fd) carrying an idmap mount's mapping: made by the
+ * runtime before the clone, where /proc shows its pids (mount-idmap.c). */
+int rt_idmap_userns(const struct rt_mount *m, const struct rt_spec *spec, struct rt_err *err);
+/* An idmapped bind of m->source onto the O_PATH target_fd. */
+int rt_mount_idmapped(const struct rt_mount *m, int userns_fd, int target_fd, struct rt_err *err);
 
 /* Mount one cgroup filesystem view at dest fd (mount-cgroup.c). */
 int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_path, bool new_cgroupns,

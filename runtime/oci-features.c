@@ -134,10 +134,10 @@ static const char *const mount_candidates[] = {
 	"strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable",
 };
 
-/* Parsed, but runtime/mount.c does not act on them yet: tmpcopyup (no copy
- * of the destination's contents into the tmpfs) and idmap/ridmap (no
- * idmapped mounts).  Listing them would promise what capsa does not do. */
-static const char *const mount_not_implemented[] = { "tmpcopyup", "idmap", "ridmap" };
+/* Parsed, but refused by runtime/mount.c: tmpcopyup (no copy of the
+ * destination's contents into the tmpfs).  Listing it would promise what
+ * capsa does not do. */
+static const char *const mount_not_implemented[] = { "tmpcopyup" };
 
 static bool mount_option_supported(const char *name)
 {
@@ -246,7 +246,7 @@ int rt_features_json(const char *version, char **ret, struct rt_err *err)
 		/* capsa checks that the host has them and refuses otherwise, but
 		 * never applies a profile or label itself */
 		"apparmor", enabled(false), "selinux", enabled(false), "intelRdt", enabled(false),
-		"mountExtensions", "idmap", enabled(false),
+		"mountExtensions", "idmap", enabled(true),
 		"annotations", "org.capsa.version", version, "io.github.seccomp.libseccomp.version", sver,
 		"potentiallyUnsafeConfigAnnotations", "org.capsa.image", "org.capsa.net");
 	if (!o)
