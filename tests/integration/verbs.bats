@@ -362,10 +362,10 @@ EOF
 		(.linux.seccomp.archs | index("SCMP_ARCH_X86_64")) and
 		(.linux.seccomp.operators | index("SCMP_CMP_MASKED_EQ"))' "$f" >/dev/null || fail "seccomp"
 	if ! is_runc; then
-		# capsa promises only what it implements: no idmapped mounts,
-		# no tmpcopyup, no systemd driver, no LSM profiles
-		jq -e '(.mountOptions | index("idmap") | not) and (.mountOptions | index("tmpcopyup") | not) and
-			.linux.mountExtensions.idmap.enabled == false and .linux.cgroup.systemd == false and
+		# capsa promises only what it implements: idmapped mounts yes
+		# (mounts-idmap.bats), no tmpcopyup, no systemd driver, no LSM profiles
+		jq -e '(.mountOptions | index("idmap")) and (.mountOptions | index("tmpcopyup") | not) and
+			.linux.mountExtensions.idmap.enabled == true and .linux.cgroup.systemd == false and
 			.linux.apparmor.enabled == false and .linux.selinux.enabled == false and
 			.linux.cgroup.v1 and .linux.cgroup.v2' "$f" >/dev/null || fail "capsa specifics"
 		# the supported seccomp flags are known ones
