@@ -46,17 +46,15 @@ const char *cg_v2_dir(const struct cg_manager *m)
 
 int cg_require(const struct cg_manager *m, enum cg_ctrl c, const char *what, struct rt_err *err)
 {
-	const char *name = cg_ctrl_is_v2(m, c) && cg_ctrl_name_v2(c) ? cg_ctrl_name_v2(c)
-								      : cg_ctrl_name_v1(c);
+	const char *name =
+	    cg_ctrl_is_v2(m, c) && cg_ctrl_name_v2(c) ? cg_ctrl_name_v2(c) : cg_ctrl_name_v1(c);
 
 	if (!cg_ctrl_dir(m, c))
 		return rt_err_msg(err, EOPNOTSUPP,
-				  "%s: the %s cgroup controller is not available on this host", what,
-				  name);
+				  "%s: the %s cgroup controller is not available on this host", what, name);
 	/* v2: the controller must also be enabled for our cgroup.  devices,
 	 * freezer and cpuacct are core v2 features. */
-	if (cg_ctrl_is_v2(m, c) && cg_ctrl_name_v2(c) && m->v2_ctrls_known &&
-	    !(m->v2_ctrls & CG_BIT(c)))
+	if (cg_ctrl_is_v2(m, c) && cg_ctrl_name_v2(c) && m->v2_ctrls_known && !(m->v2_ctrls & CG_BIT(c)))
 		return rt_err_msg(err, EOPNOTSUPP,
 				  "%s: the %s cgroup controller is not enabled for %s (check "
 				  "cgroup.subtree_control of its parents)",
@@ -78,8 +76,7 @@ int cg_write_dir(const char *dir, const char *file, const char *value, struct rt
 	return 0;
 }
 
-int cg_write(struct cg_manager *m, enum cg_ctrl c, const char *file, const char *value,
-	     struct rt_err *err)
+int cg_write(struct cg_manager *m, enum cg_ctrl c, const char *file, const char *value, struct rt_err *err)
 {
 	int r = cg_require(m, c, file, err);
 
@@ -122,8 +119,7 @@ int cg_read_u64(const struct cg_manager *m, enum cg_ctrl c, const char *file, in
 	return 0;
 }
 
-int cg_read_keyed(const struct cg_manager *m, enum cg_ctrl c, const char *file, const char *key,
-		  int64_t *ret)
+int cg_read_keyed(const struct cg_manager *m, enum cg_ctrl c, const char *file, const char *key, int64_t *ret)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t kl = strlen(key);
@@ -168,8 +164,8 @@ static int normalize(const char *in, char **ret, struct rt_err *err)
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
 			free(out);
-			return rt_err_msg(err, EINVAL,
-					  "linux.cgroupsPath: \"%s\": \"..\" is not allowed", in);
+			return rt_err_msg(err, EINVAL, "linux.cgroupsPath: \"%s\": \"..\" is not allowed",
+					  in);
 		}
 		*o++ = '/';
 		memcpy(o, s, n);
@@ -194,8 +190,7 @@ int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, s
 		return r;
 	if (!cgroups_path || !*cgroups_path) {
 		if (!id || !*id || strchr(id, '/'))
-			return rt_err_msg(err, EINVAL, "cgroup: invalid container id \"%s\"",
-					  id ? id : "");
+			return rt_err_msg(err, EINVAL, "cgroup: invalid container id \"%s\"", id ? id : "");
 		if (asprintf(&joined, "/capsa/%s", id) < 0)
 			return rt_err_set(err, ENOMEM, "cgroup path");
 	} else if (cgroups_path[0] == '/') {
@@ -285,8 +280,7 @@ static int cpuset_inherit(const char *dir, struct rt_err *err)
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *mine = NULL, *theirs = NULL, *mp = NULL, *pp = NULL;
 
-		if (asprintf(&mp, "%s/%s", dir, files[i]) < 0 ||
-		    asprintf(&pp, "%s/%s", parent, files[i]) < 0)
+		if (asprintf(&mp, "%s/%s", dir, files[i]) < 0 || asprintf(&pp, "%s/%s", parent, files[i]) < 0)
 			return rt_err_set(err, ENOMEM, "cpuset");
 		if (rt_read_file_at(AT_FDCWD, mp, 65536, &mine, NULL) < 0 ||
 		    strspn(mine, " \n") != strlen(mine))
@@ -394,8 +388,7 @@ static int rmdir_tree(const char *dir)
 	while ((de = readdir(d))) {
 		_cleanup_free_ char *sub = NULL;
 
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0) {
 			closedir(d);

@@ -71,8 +71,7 @@ uint64_t cg_blkio_weight_to_io_weight(uint64_t weight)
 	return 1 + ((weight - 10) * 9999) / 990;
 }
 
-int cg_cpu_max(char *buf, size_t size, bool has_quota, int64_t quota, bool has_period,
-	       uint64_t period)
+int cg_cpu_max(char *buf, size_t size, bool has_quota, int64_t quota, bool has_period, uint64_t period)
 {
 	int n;
 
@@ -105,8 +104,7 @@ int cg_swap_v2(bool has_limit, int64_t limit, int64_t swap, int64_t *ret_value, 
 	if (swap < 0)
 		return rt_err_msg(err, EINVAL, "memory.swap: invalid value %" PRId64, swap);
 	if (!has_limit || limit <= 0)
-		return rt_err_msg(err, EINVAL,
-				  "memory.swap: cannot set a swap limit without a memory limit");
+		return rt_err_msg(err, EINVAL, "memory.swap: cannot set a swap limit without a memory limit");
 	if (swap < limit)
 		return rt_err_msg(err, EINVAL,
 				  "memory.swap: memory+swap limit %" PRId64
@@ -183,15 +181,15 @@ int cg_device_rule_v1(char *buf, size_t size, const struct rt_device_rule *r)
 const struct rt_device_rule cg_default_device_rules[] = {
 	{ .allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m" },
 	{ .allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m" },
-	{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },   /* null */
-	{ .allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm" },   /* random */
-	{ .allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm" },   /* full */
-	{ .allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm" },   /* tty */
-	{ .allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm" },   /* zero */
-	{ .allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm" },   /* urandom */
-	{ .allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm" },   /* console */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },    /* null */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm" },    /* random */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm" },    /* full */
+	{ .allow = true, .type = 'c', .major = 5, .minor = 0, .access = "rwm" },    /* tty */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm" },    /* zero */
+	{ .allow = true, .type = 'c', .major = 1, .minor = 9, .access = "rwm" },    /* urandom */
+	{ .allow = true, .type = 'c', .major = 5, .minor = 1, .access = "rwm" },    /* console */
 	{ .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rwm" }, /* pts */
-	{ .allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm" },   /* ptmx */
+	{ .allow = true, .type = 'c', .major = 5, .minor = 2, .access = "rwm" },    /* ptmx */
 	{ .allow = true, .type = 'c', .major = 10, .minor = 200, .access = "rwm" }, /* tun */
 };
 const size_t cg_n_default_device_rules = ARRAY_SIZE(cg_default_device_rules);
@@ -250,17 +248,15 @@ int cg_unified_check(const char *key, bool has_v2, uint32_t v2_ctrls, struct rt_
 		return r;
 	if (!has_v2)
 		return rt_err_msg(err, EOPNOTSUPP,
-				  "linux.resources.unified: %s: this host has no cgroup v2 hierarchy",
-				  key);
+				  "linux.resources.unified: %s: this host has no cgroup v2 hierarchy", key);
 	if (strcmp(ctrl, "cgroup") == 0)
 		return 0;
 	c = cg_ctrl_from_name(ctrl);
 	/* v2 names only: "blkio.weight" is not a v2 file */
-	if (c < 0 || !cg_ctrl_name_v2((enum cg_ctrl)c) ||
-	    strcmp(ctrl, cg_ctrl_name_v2((enum cg_ctrl)c)) != 0)
+	if (c < 0 || !cg_ctrl_name_v2((enum cg_ctrl)c) || strcmp(ctrl, cg_ctrl_name_v2((enum cg_ctrl)c)) != 0)
 		return rt_err_msg(err, EOPNOTSUPP,
-				  "linux.resources.unified: %s: unknown cgroup v2 controller \"%s\"",
-				  key, ctrl);
+				  "linux.resources.unified: %s: unknown cgroup v2 controller \"%s\"", key,
+				  ctrl);
 	if (!(v2_ctrls & CG_BIT(c)))
 		return rt_err_msg(err, EOPNOTSUPP,
 				  "linux.resources.unified: %s: the %s controller is not in the cgroup v2 "

@@ -48,8 +48,7 @@ uint64_t cg_blkio_weight_to_io_weight(uint64_t weight);
 /* cpu.max content: "QUOTA PERIOD", "max PERIOD", or without the period when
  * the spec leaves it unset (the kernel keeps its current period).  Returns 0
  * and leaves buf empty when neither is set. */
-int cg_cpu_max(char *buf, size_t size, bool has_quota, int64_t quota, bool has_period,
-	       uint64_t period);
+int cg_cpu_max(char *buf, size_t size, bool has_quota, int64_t quota, bool has_period, uint64_t period);
 
 /* v2 memory.swap.max from OCI swap (= memory + swap) and limit.
  * Sets *ret_max to true for "max" (swap -1).  Errors (no limit, swap < limit)

@@ -8,17 +8,16 @@
 
 static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
-	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
-				  .imm = imm };
+	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
 }
 
-#define LDX_W(dst, src, off) insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
-#define MOV32_REG(dst, src) insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
-#define MOV32_IMM(dst, imm) insn(BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, imm)
-#define AND32_IMM(dst, imm) insn(BPF_ALU | BPF_AND | BPF_K, dst, 0, 0, imm)
-#define RSH32_IMM(dst, imm) insn(BPF_ALU | BPF_RSH | BPF_K, dst, 0, 0, imm)
+#define LDX_W(dst, src, off)   insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
+#define MOV32_REG(dst, src)    insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
+#define MOV32_IMM(dst, imm)    insn(BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, imm)
+#define AND32_IMM(dst, imm)    insn(BPF_ALU | BPF_AND | BPF_K, dst, 0, 0, imm)
+#define RSH32_IMM(dst, imm)    insn(BPF_ALU | BPF_RSH | BPF_K, dst, 0, 0, imm)
 #define JNE_IMM(dst, imm, off) insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
-#define EXIT() insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define EXIT()		       insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 static int access_mask(const char *acc)
 {
@@ -44,8 +43,7 @@ static int access_mask(const char *acc)
 	return mask;
 }
 
-int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bpf_insn **ret,
-			 size_t *ret_n)
+int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bpf_insn **ret, size_t *ret_n)
 {
 	/* at most 6 prologue + 9 per rule + 2 epilogue */
 	_cleanup_free_ struct bpf_insn *p = calloc(8 + 9 * n, sizeof(*p));
@@ -84,8 +82,7 @@ int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bp
 		/* each test jumps over the rest of this block on mismatch */
 		if (match_type) {
 			left--;
-			p[k++] = JNE_IMM(BPF_REG_2,
-					 r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK,
+			p[k++] = JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK,
 					 (int16_t)left);
 		}
 		if (match_acc) {
@@ -127,8 +124,7 @@ int cg_bpf_devices_load(const struct bpf_insn *insns, size_t n, int *ret_fd, str
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	int fd;
 
-	fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "capsa_devices", "Apache-2.0", insns, n,
-			   &opts);
+	fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "capsa_devices", "Apache-2.0", insns, n, &opts);
 	if (fd < 0) {
 		int e = -fd;
 
@@ -137,8 +133,8 @@ int cg_bpf_devices_load(const struct bpf_insn *insns, size_t n, int *ret_fd, str
 		opts.log_size = sizeof(log);
 		opts.log_level = 1;
 		log[0] = '\0';
-		fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "capsa_devices", "Apache-2.0",
-				   insns, n, &opts);
+		fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_DEVICE, "capsa_devices", "Apache-2.0", insns, n,
+				   &opts);
 		if (fd >= 0)
 			close(fd);
 		return rt_err_set(err, e, "devices: load the BPF device program%s%.300s",

@@ -13,8 +13,7 @@
  * several rules match an access the LAST one decides (the OCI semantics),
  * so the rules are emitted in reverse and the first match returns.
  * *ret is malloc'd. */
-int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bpf_insn **ret,
-			 size_t *ret_n);
+int cg_bpf_devices_build(const struct rt_device_rule *rules, size_t n, struct bpf_insn **ret, size_t *ret_n);
 
 /* Load the program; the verifier log is in the message on failure. */
 int cg_bpf_devices_load(const struct bpf_insn *insns, size_t n, int *ret_fd, struct rt_err *err);

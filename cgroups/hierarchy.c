@@ -16,8 +16,8 @@ static char *unescape(const char *s, size_t len)
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' &&
-		    s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+		    s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
 			*o++ = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
 			i += 3;
 		} else {
@@ -198,8 +198,7 @@ static int parse_cgroup_line(const char *line, size_t len, struct cg_host *host)
 	return 0;
 }
 
-static int for_lines(const char *buf, int (*fn)(const char *, size_t, struct cg_host *),
-		     struct cg_host *host)
+static int for_lines(const char *buf, int (*fn)(const char *, size_t, struct cg_host *), struct cg_host *host)
 {
 	const char *p = buf;
 

@@ -15,10 +15,10 @@
 struct cg_hier {
 	bool v2;
 	uint32_t ctrls; /* v1: controllers bound here; v2: the root's cgroup.controllers */
-	char *name;     /* v1 named hierarchy ("systemd" for name=systemd), else NULL */
-	char *mnt;      /* mount point */
-	char *root;     /* the mount's root inside the hierarchy ("/" unless bind-mounted) */
-	char *self;     /* the caller's cgroup in this hierarchy, NULL if not listed */
+	char *name;	/* v1 named hierarchy ("systemd" for name=systemd), else NULL */
+	char *mnt;	/* mount point */
+	char *root;	/* the mount's root inside the hierarchy ("/" unless bind-mounted) */
+	char *self;	/* the caller's cgroup in this hierarchy, NULL if not listed */
 };
 
 struct cg_host {

@@ -13,8 +13,8 @@
 
 struct cg_manager {
 	const struct cg_host *host;
-	char *path;      /* absolute path inside every hierarchy */
-	char **dirs;     /* host->n directories on disk */
+	char *path;	   /* absolute path inside every hierarchy */
+	char **dirs;	   /* host->n directories on disk */
 	uint32_t v2_ctrls; /* controllers enabled for the v2 cgroup (its cgroup.controllers) */
 	bool v2_ctrls_known;
 	int clone_fd;
@@ -31,8 +31,7 @@ const char *cg_v2_dir(const struct cg_manager *m);
 
 /* Write value to FILE of controller c: errors read
  * "memory.max: write 1k: Invalid argument", or name the missing controller. */
-int cg_write(struct cg_manager *m, enum cg_ctrl c, const char *file, const char *value,
-	     struct rt_err *err);
+int cg_write(struct cg_manager *m, enum cg_ctrl c, const char *file, const char *value, struct rt_err *err);
 /* Same, into a given directory (label used in messages = file). */
 int cg_write_dir(const char *dir, const char *file, const char *value, struct rt_err *err);
 /* Read FILE of controller c (malloc'd, NUL-terminated); -errno, no message. */
@@ -47,7 +46,6 @@ int cg_require(const struct cg_manager *m, enum cg_ctrl c, const char *what, str
 
 /* resources.c: apply everything in res; update = the `update` verb
  * (checkBeforeUpdate applies, device rules only when listed). */
-int cg_apply_resources(struct cg_manager *m, const struct rt_resources *res, bool update,
-		       struct rt_err *err);
+int cg_apply_resources(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err);
 
 #endif

@@ -21,8 +21,7 @@
 
 #define NUM 32
 
-static int write_i64(struct cg_manager *m, enum cg_ctrl c, const char *file, int64_t v,
-		     struct rt_err *err)
+static int write_i64(struct cg_manager *m, enum cg_ctrl c, const char *file, int64_t v, struct rt_err *err)
 {
 	char buf[NUM];
 
@@ -30,8 +29,7 @@ static int write_i64(struct cg_manager *m, enum cg_ctrl c, const char *file, int
 	return cg_write(m, c, file, buf, err);
 }
 
-static int write_u64(struct cg_manager *m, enum cg_ctrl c, const char *file, uint64_t v,
-		     struct rt_err *err)
+static int write_u64(struct cg_manager *m, enum cg_ctrl c, const char *file, uint64_t v, struct rt_err *err)
 {
 	char buf[NUM];
 
@@ -41,8 +39,8 @@ static int write_u64(struct cg_manager *m, enum cg_ctrl c, const char *file, uin
 
 /* ---- memory ---- */
 
-static int check_usage(struct cg_manager *m, const char *file, const char *usage_file,
-		       int64_t limit, struct rt_err *err)
+static int check_usage(struct cg_manager *m, const char *file, const char *usage_file, int64_t limit,
+		       struct rt_err *err)
 {
 	int64_t usage;
 
@@ -56,8 +54,7 @@ static int check_usage(struct cg_manager *m, const char *file, const char *usage
 	return 0;
 }
 
-static int memory_v1(struct cg_manager *m, const struct rt_resources *res, bool update,
-		     struct rt_err *err)
+static int memory_v1(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err)
 {
 	const typeof(res->memory) *mem = &res->memory;
 	char lim[NUM], sw[NUM];
@@ -108,8 +105,7 @@ static int memory_v1(struct cg_manager *m, const struct rt_resources *res, bool 
 	}
 	if (mem->has_swappiness) {
 		if (mem->swappiness > 100)
-			return rt_err_msg(err, EINVAL,
-					  "memory.swappiness: %" PRIu64 " is out of range 0-100",
+			return rt_err_msg(err, EINVAL, "memory.swappiness: %" PRIu64 " is out of range 0-100",
 					  mem->swappiness);
 		r = write_u64(m, CG_MEMORY, "memory.swappiness", mem->swappiness, err);
 		if (r < 0)
@@ -123,8 +119,7 @@ static int memory_v1(struct cg_manager *m, const struct rt_resources *res, bool 
 	return 0;
 }
 
-static int memory_v2(struct cg_manager *m, const struct rt_resources *res, bool update,
-		     struct rt_err *err)
+static int memory_v2(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err)
 {
 	const typeof(res->memory) *mem = &res->memory;
 	char buf[NUM];
@@ -166,8 +161,7 @@ static int memory_v2(struct cg_manager *m, const struct rt_resources *res, bool 
 	return 0;
 }
 
-static int memory(struct cg_manager *m, const struct rt_resources *res, bool update,
-		  struct rt_err *err)
+static int memory(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err)
 {
 	const typeof(res->memory) *mem = &res->memory;
 	int r;
@@ -178,8 +172,7 @@ static int memory(struct cg_manager *m, const struct rt_resources *res, bool upd
 	r = cg_require(m, CG_MEMORY, "linux.resources.memory", err);
 	if (r < 0)
 		return r;
-	return cg_ctrl_is_v2(m, CG_MEMORY) ? memory_v2(m, res, update, err)
-					   : memory_v1(m, res, update, err);
+	return cg_ctrl_is_v2(m, CG_MEMORY) ? memory_v2(m, res, update, err) : memory_v1(m, res, update, err);
 }
 
 /* ---- cpu, cpuset ---- */
@@ -200,14 +193,11 @@ static int cpu_v1(struct cg_manager *m, const struct rt_resources *res, struct r
 
 		/* The kernel checks quota against period at every write: try
 		 * period then quota, and the other order if the first fails. */
-		r = cpu->has_period ? write_u64(m, CG_CPU, "cpu.cfs_period_us", cpu->period, &first)
-				    : 0;
+		r = cpu->has_period ? write_u64(m, CG_CPU, "cpu.cfs_period_us", cpu->period, &first) : 0;
 		if (r >= 0 && cpu->has_quota)
-			r = write_i64(m, CG_CPU, "cpu.cfs_quota_us", cpu->quota > 0 ? cpu->quota : -1,
-				      err);
+			r = write_i64(m, CG_CPU, "cpu.cfs_quota_us", cpu->quota > 0 ? cpu->quota : -1, err);
 		else if (r < 0 && cpu->has_quota) {
-			r = write_i64(m, CG_CPU, "cpu.cfs_quota_us", cpu->quota > 0 ? cpu->quota : -1,
-				      err);
+			r = write_i64(m, CG_CPU, "cpu.cfs_quota_us", cpu->quota > 0 ? cpu->quota : -1, err);
 			if (r >= 0)
 				r = write_u64(m, CG_CPU, "cpu.cfs_period_us", cpu->period, err);
 		} else if (r < 0) {
@@ -282,8 +272,8 @@ static int cpu(struct cg_manager *m, const struct rt_resources *res, struct rt_e
 	const typeof(res->cpu) *c = &res->cpu;
 	int r;
 
-	if (c->has_shares || c->has_quota || c->has_period || c->has_burst ||
-	    c->has_realtime_period || c->has_realtime_runtime || c->has_idle) {
+	if (c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_realtime_period ||
+	    c->has_realtime_runtime || c->has_idle) {
 		r = cg_require(m, CG_CPU, "linux.resources.cpu", err);
 		if (r < 0)
 			return r;
@@ -320,15 +310,15 @@ static int pids(struct cg_manager *m, const struct rt_resources *res, struct rt_
 
 /* ---- block io ---- */
 
-static int write_dev_lines(struct cg_manager *m, const char *file,
-			   const struct rt_throttle_device *d, size_t n, struct rt_err *err)
+static int write_dev_lines(struct cg_manager *m, const char *file, const struct rt_throttle_device *d,
+			   size_t n, struct rt_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		char buf[96];
 		int r;
 
-		snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major,
-			 d[i].minor, d[i].rate);
+		snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major, d[i].minor,
+			 d[i].rate);
 		r = cg_write(m, CG_BLKIO, file, buf, err);
 		if (r < 0)
 			return r;
@@ -376,8 +366,8 @@ static int blkio_v1(struct cg_manager *m, const struct rt_resources *res, struct
 				return r;
 		}
 	}
-	r = write_dev_lines(m, "blkio.throttle.read_bps_device", b->throttle_read_bps,
-			    b->n_throttle_read_bps, err);
+	r = write_dev_lines(m, "blkio.throttle.read_bps_device", b->throttle_read_bps, b->n_throttle_read_bps,
+			    err);
 	if (r >= 0)
 		r = write_dev_lines(m, "blkio.throttle.write_bps_device", b->throttle_write_bps,
 				    b->n_throttle_write_bps, err);
@@ -404,10 +394,9 @@ static int blkio_v2(struct cg_manager *m, const struct rt_resources *res, struct
 {
 	const typeof(res->block_io) *b = &res->block_io;
 	const struct rt_throttle_device *lists[4] = { b->throttle_read_bps, b->throttle_write_bps,
-						      b->throttle_read_iops,
-						      b->throttle_write_iops };
-	const size_t counts[4] = { b->n_throttle_read_bps, b->n_throttle_write_bps,
-				   b->n_throttle_read_iops, b->n_throttle_write_iops };
+						      b->throttle_read_iops, b->throttle_write_iops };
+	const size_t counts[4] = { b->n_throttle_read_bps, b->n_throttle_write_bps, b->n_throttle_read_iops,
+				   b->n_throttle_write_iops };
 	bool bfq = io_file_exists(m, "io.bfq.weight");
 	int r;
 
@@ -417,8 +406,7 @@ static int blkio_v2(struct cg_manager *m, const struct rt_resources *res, struct
 		if (bfq)
 			r = write_u64(m, CG_BLKIO, "io.bfq.weight", b->weight, err);
 		else
-			r = write_u64(m, CG_BLKIO, "io.weight",
-				      cg_blkio_weight_to_io_weight(b->weight), err);
+			r = write_u64(m, CG_BLKIO, "io.weight", cg_blkio_weight_to_io_weight(b->weight), err);
 		if (r < 0)
 			return r;
 	}
@@ -432,8 +420,8 @@ static int blkio_v2(struct cg_manager *m, const struct rt_resources *res, struct
 			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
 				 d->weight);
 		else
-			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
-				 d->minor, cg_blkio_weight_to_io_weight(d->weight));
+			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
+				 cg_blkio_weight_to_io_weight(d->weight));
 		r = cg_write(m, CG_BLKIO, bfq ? "io.bfq.weight" : "io.weight", buf, err);
 		if (r < 0)
 			return r;
@@ -477,9 +465,8 @@ static int blkio(struct cg_manager *m, const struct rt_resources *res, struct rt
 	const typeof(res->block_io) *b = &res->block_io;
 	int r;
 
-	if (!b->has_weight && !b->has_leaf_weight && !b->n_weight_device &&
-	    !b->n_throttle_read_bps && !b->n_throttle_write_bps && !b->n_throttle_read_iops &&
-	    !b->n_throttle_write_iops)
+	if (!b->has_weight && !b->has_leaf_weight && !b->n_weight_device && !b->n_throttle_read_bps &&
+	    !b->n_throttle_write_bps && !b->n_throttle_read_iops && !b->n_throttle_write_iops)
 		return 0;
 	r = cg_require(m, CG_BLKIO, "linux.resources.blockIO", err);
 	if (r < 0)
@@ -590,8 +577,7 @@ static int unified(struct cg_manager *m, const struct rt_resources *res, struct 
 
 /* The full ordered list: the spec's rules, then runc's defaults (which
  * therefore win over a spec's blanket deny, as with runc). */
-static int device_rules(const struct rt_resources *res, struct rt_device_rule **ret,
-			size_t *ret_n)
+static int device_rules(const struct rt_resources *res, struct rt_device_rule **ret, size_t *ret_n)
 {
 	size_t n = res->n_devices + cg_n_default_device_rules;
 	struct rt_device_rule *v = calloc(n, sizeof(*v));
@@ -600,15 +586,13 @@ static int device_rules(const struct rt_resources *res, struct rt_device_rule **
 		return -ENOMEM;
 	if (res->n_devices)
 		memcpy(v, res->devices, res->n_devices * sizeof(*v));
-	memcpy(v + res->n_devices, cg_default_device_rules,
-	       cg_n_default_device_rules * sizeof(*v));
+	memcpy(v + res->n_devices, cg_default_device_rules, cg_n_default_device_rules * sizeof(*v));
 	*ret = v;
 	*ret_n = n;
 	return 0;
 }
 
-static int devices_v1(struct cg_manager *m, const struct rt_device_rule *rules, size_t n,
-		      struct rt_err *err)
+static int devices_v1(struct cg_manager *m, const struct rt_device_rule *rules, size_t n, struct rt_err *err)
 {
 	int r = cg_write(m, CG_DEVICES, "devices.deny", "a", err);
 
@@ -621,14 +605,12 @@ static int devices_v1(struct cg_manager *m, const struct rt_device_rule *rules, 
 					  "linux.resources.devices[%zu]: invalid rule (type '%c', "
 					  "access \"%s\")",
 					  i, rules[i].type, rules[i].access);
-		r = cg_write(m, CG_DEVICES, rules[i].allow ? "devices.allow" : "devices.deny", line,
-			     err);
+		r = cg_write(m, CG_DEVICES, rules[i].allow ? "devices.allow" : "devices.deny", line, err);
 	}
 	return r;
 }
 
-static int devices_v2(struct cg_manager *m, const struct rt_device_rule *rules, size_t n,
-		      struct rt_err *err)
+static int devices_v2(struct cg_manager *m, const struct rt_device_rule *rules, size_t n, struct rt_err *err)
 {
 	_cleanup_free_ struct bpf_insn *prog = NULL;
 	_cleanup_close_ int cgfd = -EBADF, pfd = -EBADF;
@@ -653,8 +635,7 @@ static int devices_v2(struct cg_manager *m, const struct rt_device_rule *rules, 
 	return 0;
 }
 
-static int devices(struct cg_manager *m, const struct rt_resources *res, bool update,
-		   struct rt_err *err)
+static int devices(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err)
 {
 	_cleanup_free_ struct rt_device_rule *rules = NULL;
 	size_t n = 0;
@@ -667,12 +648,10 @@ static int devices(struct cg_manager *m, const struct rt_resources *res, bool up
 		return r;
 	if (device_rules(res, &rules, &n) < 0)
 		return rt_err_set(err, ENOMEM, "devices");
-	return cg_ctrl_is_v2(m, CG_DEVICES) ? devices_v2(m, rules, n, err)
-					    : devices_v1(m, rules, n, err);
+	return cg_ctrl_is_v2(m, CG_DEVICES) ? devices_v2(m, rules, n, err) : devices_v1(m, rules, n, err);
 }
 
-int cg_apply_resources(struct cg_manager *m, const struct rt_resources *res, bool update,
-		       struct rt_err *err)
+int cg_apply_resources(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err)
 {
 	int r;
 

@@ -13,7 +13,6 @@
 
 #include "runtime/util.h"
 
-
 static json_int_t u64(int64_t v)
 {
 	return (json_int_t)(v < 0 ? 0 : v);
@@ -62,15 +61,12 @@ static json_t *cpu_stats(const struct cg_manager *m)
 
 	if (cg_ctrl_is_v2(m, CG_CPUACCT)) {
 		usage = json_pack("{s:I,s:[],s:I,s:I}", "total",
-				  (json_int_t)rdk(m, CG_CPUACCT, "cpu.stat", "usage_usec") * 1000,
-				  "percpu", "kernel",
-				  (json_int_t)rdk(m, CG_CPUACCT, "cpu.stat", "system_usec") * 1000,
+				  (json_int_t)rdk(m, CG_CPUACCT, "cpu.stat", "usage_usec") * 1000, "percpu",
+				  "kernel", (json_int_t)rdk(m, CG_CPUACCT, "cpu.stat", "system_usec") * 1000,
 				  "user", (json_int_t)rdk(m, CG_CPUACCT, "cpu.stat", "user_usec") * 1000);
 		thr = json_pack("{s:I,s:I,s:I}", "periods",
-				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_periods"),
-				"throttled_periods",
-				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_throttled"),
-				"throttled_time",
+				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_periods"), "throttled_periods",
+				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_throttled"), "throttled_time",
 				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "throttled_usec") * 1000);
 	} else {
 		int64_t user = 0, sys = 0;
@@ -84,17 +80,14 @@ static json_t *cpu_stats(const struct cg_manager *m)
 			user = rdk(m, CG_CPUACCT, "cpuacct.stat", "user") * (1000000000 / hz);
 			sys = rdk(m, CG_CPUACCT, "cpuacct.stat", "system") * (1000000000 / hz);
 		}
-		usage = json_pack("{s:I,s:o,s:o,s:o,s:I,s:I}", "total",
-				  u64(rd(m, CG_CPUACCT, "cpuacct.usage")), "percpu",
-				  percpu(m, "cpuacct.usage_percpu"), "percpu_kernel",
-				  percpu(m, "cpuacct.usage_percpu_sys"), "percpu_user",
-				  percpu(m, "cpuacct.usage_percpu_user"), "kernel", u64(sys), "user",
-				  u64(user));
+		usage =
+		    json_pack("{s:I,s:o,s:o,s:o,s:I,s:I}", "total", u64(rd(m, CG_CPUACCT, "cpuacct.usage")),
+			      "percpu", percpu(m, "cpuacct.usage_percpu"), "percpu_kernel",
+			      percpu(m, "cpuacct.usage_percpu_sys"), "percpu_user",
+			      percpu(m, "cpuacct.usage_percpu_user"), "kernel", u64(sys), "user", u64(user));
 		thr = json_pack("{s:I,s:I,s:I}", "periods",
-				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_periods"),
-				"throttled_periods",
-				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_throttled"),
-				"throttled_time",
+				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_periods"), "throttled_periods",
+				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "nr_throttled"), "throttled_time",
 				(json_int_t)rdk(m, CG_CPU, "cpu.stat", "throttled_time"));
 	}
 	return json_pack("{s:o,s:o}", "usage", usage ? usage : json_object(), "throttling",
@@ -115,12 +108,10 @@ static json_t *mem_entry(const struct cg_manager *m, const char *prefix, bool v2
 			limit = -1;
 		return json_pack("{s:I,s:I,s:I,s:I}", "limit",
 				 limit < 0 ? (json_int_t)INT64_MAX : (json_int_t)limit, "usage",
-				 u64(rd(m, CG_MEMORY, f[1])), "max", u64(rd(m, CG_MEMORY, f[2])),
-				 "failcnt",
+				 u64(rd(m, CG_MEMORY, f[1])), "max", u64(rd(m, CG_MEMORY, f[2])), "failcnt",
 				 strcmp(prefix, "memory") == 0
-					 ? (json_int_t)rdk(m, CG_MEMORY, "memory.events", "max")
-					 : (json_int_t)rdk(m, CG_MEMORY, "memory.swap.events",
-							   "max"));
+				     ? (json_int_t)rdk(m, CG_MEMORY, "memory.events", "max")
+				     : (json_int_t)rdk(m, CG_MEMORY, "memory.swap.events", "max"));
 	}
 	snprintf(f[0], sizeof(f[0]), "%s.limit_in_bytes", prefix);
 	snprintf(f[1], sizeof(f[1]), "%s.usage_in_bytes", prefix);
@@ -183,8 +174,8 @@ static void blkio_v1_list(const struct cg_manager *m, const char *file, json_t *
 
 		if (sscanf(line, "%u:%u %31s %llu", &maj, &min, op, &v) != 4)
 			continue;
-		json_array_append_new(arr, json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor", min,
-						     "op", op, "value", (json_int_t)v));
+		json_array_append_new(arr, json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor", min, "op",
+						     op, "value", (json_int_t)v));
 	}
 }
 
@@ -198,7 +189,8 @@ static json_t *blkio_stats(const struct cg_manager *m)
 		char *save = NULL;
 
 		if (cg_read(m, CG_BLKIO, "io.stat", &buf) >= 0) {
-			for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			for (char *line = strtok_r(buf, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save)) {
 				unsigned maj, min;
 				unsigned long long rb = 0, wb = 0, ri = 0, wi = 0;
 				char *p;
@@ -213,10 +205,18 @@ static json_t *blkio_stats(const struct cg_manager *m)
 					ri = strtoull(p + 5, NULL, 10);
 				if ((p = strstr(line, "wios=")))
 					wi = strtoull(p + 5, NULL, 10);
-				json_array_append_new(bytes, json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor", min, "op", "Read", "value", (json_int_t)rb));
-				json_array_append_new(bytes, json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor", min, "op", "Write", "value", (json_int_t)wb));
-				json_array_append_new(ios, json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor", min, "op", "Read", "value", (json_int_t)ri));
-				json_array_append_new(ios, json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor", min, "op", "Write", "value", (json_int_t)wi));
+				json_array_append_new(bytes,
+						      json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor",
+								min, "op", "Read", "value", (json_int_t)rb));
+				json_array_append_new(bytes,
+						      json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor",
+								min, "op", "Write", "value", (json_int_t)wb));
+				json_array_append_new(ios,
+						      json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor",
+								min, "op", "Read", "value", (json_int_t)ri));
+				json_array_append_new(ios,
+						      json_pack("{s:i,s:i,s:s,s:I}", "major", maj, "minor",
+								min, "op", "Write", "value", (json_int_t)wi));
 			}
 		}
 	} else {
@@ -250,17 +250,16 @@ static json_t *hugetlb_stats(const struct cg_manager *m)
 			snprintf(f[1], sizeof(f[1]), "hugetlb.%s.max", name);
 			snprintf(f[2], sizeof(f[2]), "hugetlb.%s.events", name);
 			json_object_set_new(o, name,
-					    json_pack("{s:I,s:I,s:I}", "usage",
-						      u64(rd(m, CG_HUGETLB, f[0])), "max", (json_int_t)0,
-						      "failcnt", (json_int_t)rdk(m, CG_HUGETLB, f[2], "max")));
+					    json_pack("{s:I,s:I,s:I}", "usage", u64(rd(m, CG_HUGETLB, f[0])),
+						      "max", (json_int_t)0, "failcnt",
+						      (json_int_t)rdk(m, CG_HUGETLB, f[2], "max")));
 		} else {
 			snprintf(f[0], sizeof(f[0]), "hugetlb.%s.usage_in_bytes", name);
 			snprintf(f[1], sizeof(f[1]), "hugetlb.%s.max_usage_in_bytes", name);
 			snprintf(f[2], sizeof(f[2]), "hugetlb.%s.failcnt", name);
 			json_object_set_new(o, name,
-					    json_pack("{s:I,s:I,s:I}", "usage",
-						      u64(rd(m, CG_HUGETLB, f[0])), "max",
-						      u64(rd(m, CG_HUGETLB, f[1])), "failcnt",
+					    json_pack("{s:I,s:I,s:I}", "usage", u64(rd(m, CG_HUGETLB, f[0])),
+						      "max", u64(rd(m, CG_HUGETLB, f[1])), "failcnt",
 						      u64(rd(m, CG_HUGETLB, f[2]))));
 		}
 	}

@@ -12,8 +12,8 @@ enum cmd_log_format { CMD_LOG_TEXT = 0, CMD_LOG_JSON };
 
 /* runc's global flags. */
 struct cmd_globals {
-	const char *root;      /* --root, default /run/capsa */
-	const char *log_path;  /* --log */
+	const char *root;     /* --root, default /run/capsa */
+	const char *log_path; /* --log */
 	enum cmd_log_format log_format;
 	bool debug;
 	bool systemd_cgroup;
@@ -36,11 +36,11 @@ void cmd_register(struct cmd_verb *v);
 /* The whole command line, for a verb that must re-execute capsa. */
 extern char **cmd_argv;
 
-#define CMD_REGISTER(NAME, FN, SUMMARY)                                               \
+#define CMD_REGISTER(NAME, FN, SUMMARY)                                                        \
 	static struct cmd_verb cmd_verb_##FN = { .name = NAME, .fn = FN, .summary = SUMMARY }; \
-	__attribute__((constructor)) static void cmd_register_##FN(void)               \
-	{                                                                              \
-		cmd_register(&cmd_verb_##FN);                                          \
+	__attribute__((constructor)) static void cmd_register_##FN(void)                       \
+	{                                                                                      \
+		cmd_register(&cmd_verb_##FN);                                                  \
 	}
 
 /* Print err once, as text on stderr and, with --log, to the log file in the

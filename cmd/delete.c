@@ -19,9 +19,10 @@ static int cmd_delete(int argc, char **argv, struct cmd_globals *g)
 		if (c == 'f') {
 			force = true;
 		} else if (c == 'h') {
-			print_help("delete [--force] ID",
-				   (const char *const[]){ "Removes a stopped container; --force kills a running one first.",
-							  NULL });
+			print_help(
+			    "delete [--force] ID",
+			    (const char *const[]){
+				"Removes a stopped container; --force kills a running one first.", NULL });
 			return 0;
 		} else {
 			return 2;

@@ -25,7 +25,7 @@ static int parse_duration(const char *s, int64_t *ret)
 		const char *unit;
 		double ns;
 	} units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "ms", 1e6 },
+		{ "ns", 1 },  { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "ms", 1e6 },
 		{ "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
 	};
 	double total = 0;
@@ -174,16 +174,18 @@ static int cmd_events(int argc, char **argv, struct cmd_globals *g)
 			stats = true;
 		} else if (c == 'i') {
 			if (parse_duration(optarg, &interval) < 0 || interval <= 0)
-				return cmd_failf(g, "invalid --interval \"%s\" (a duration such as 5s or 500ms)",
-						 optarg);
+				return cmd_failf(
+				    g, "invalid --interval \"%s\" (a duration such as 5s or 500ms)", optarg);
 		} else if (c == 'h') {
-			print_help("events [--stats] [--interval DURATION] ID",
-				   (const char *const[]){
-					   "Prints container events as JSON lines: {\"type\":\"stats\",\"id\":ID,\"data\":{...}}",
-					   "every interval and {\"type\":\"oom\",\"id\":ID} after each OOM kill, until the",
-					   "container stops.",
-					   "      --stats          print one stats event and exit",
-					   "      --interval D     time between stats events (default 5s)", NULL });
+			print_help(
+			    "events [--stats] [--interval DURATION] ID",
+			    (const char *const[]){
+				"Prints container events as JSON lines: "
+				"{\"type\":\"stats\",\"id\":ID,\"data\":{...}}",
+				"every interval and {\"type\":\"oom\",\"id\":ID} after each OOM kill, until "
+				"the",
+				"container stops.", "      --stats          print one stats event and exit",
+				"      --interval D     time between stats events (default 5s)", NULL });
 			return 0;
 		} else {
 			return 2;

@@ -139,7 +139,8 @@ static int parse(int argc, char **argv, struct cmd_globals *g, struct exec_args 
 			long n = strtol(optarg, &end, 10);
 
 			if (*end || n < 0 || n > 1024)
-				return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024", optarg);
+				return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024",
+						 optarg);
 			a->req.preserve_fds = (int)n;
 			break;
 		}

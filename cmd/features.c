@@ -18,10 +18,10 @@ static int cmd_features(int argc, char **argv, struct cmd_globals *g)
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		print_help("features",
-			   (const char *const[]){ "Prints what this capsa supports as JSON (runtime-spec features.md):",
-						  "versions, hooks, mount options, namespaces, capabilities, cgroup",
-						  "drivers, seccomp actions/operators/architectures/flags, LSMs.",
-						  NULL });
+			   (const char *const[]){
+			       "Prints what this capsa supports as JSON (runtime-spec features.md):",
+			       "versions, hooks, mount options, namespaces, capabilities, cgroup",
+			       "drivers, seccomp actions/operators/architectures/flags, LSMs.", NULL });
 		return 0;
 	}
 	if (argc != 1)

@@ -12,15 +12,17 @@
 
 static void image_usage(FILE *out)
 {
-	fprintf(out, "usage: capsa image COMMAND\n\n"
-		     "  import [-q] [--max-entries N] FILE|DIR [NAME[:TAG]]\n"
-		     "                                     import an OCI layout, oci-archive, docker-archive\n"
-		     "                                     or rootfs tarball (N: entries per layer, default 1048576)\n"
-		     "  ls [-q]                            list images (name, id, size, created)\n"
-		     "  inspect NAME|ID                    print the image config as JSON\n"
-		     "  rm [-f|--force] NAME|ID...         untag / remove images (-f: even if in use)\n"
-		     "  prune                              remove unnamed unused images and unreferenced layers\n\n"
-		     "The store is --image-root (default /var/lib/capsa, env CAPSA_IMAGE_ROOT).\n");
+	fprintf(
+	    out,
+	    "usage: capsa image COMMAND\n\n"
+	    "  import [-q] [--max-entries N] FILE|DIR [NAME[:TAG]]\n"
+	    "                                     import an OCI layout, oci-archive, docker-archive\n"
+	    "                                     or rootfs tarball (N: entries per layer, default 1048576)\n"
+	    "  ls [-q]                            list images (name, id, size, created)\n"
+	    "  inspect NAME|ID                    print the image config as JSON\n"
+	    "  rm [-f|--force] NAME|ID...         untag / remove images (-f: even if in use)\n"
+	    "  prune                              remove unnamed unused images and unreferenced layers\n\n"
+	    "The store is --image-root (default /var/lib/capsa, env CAPSA_IMAGE_ROOT).\n");
 }
 
 static void human(uint64_t n, char *buf, size_t size)
@@ -99,7 +101,8 @@ static int do_import(int argc, char **argv, struct cmd_globals *g)
 
 			io.max_entries = strtoull(optarg, &end, 10);
 			if (*end || io.max_entries == 0)
-				return cmd_failf(g, "--max-entries: expected a positive number, got '%s'", optarg);
+				return cmd_failf(g, "--max-entries: expected a positive number, got '%s'",
+						 optarg);
 		} else if (c == 'h') {
 			image_usage(stdout);
 			return 0;
@@ -116,7 +119,8 @@ static int do_import(int argc, char **argv, struct cmd_globals *g)
 		io.progress = on_progress;
 		io.userdata = &prog;
 	}
-	if (img_import(g->image_root, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &io, &res, &err) < 0)
+	if (img_import(g->image_root, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &io, &res,
+		       &err) < 0)
 		return cmd_fail(g, &err);
 	if (quiet)
 		printf("sha256:%s\n", res.id);
@@ -154,14 +158,16 @@ static int do_ls(int argc, char **argv, struct cmd_globals *g)
 	}
 	if (!quiet)
 		printf("%-40s %-12s %10s  %s\n", "NAME", "ID", "SIZE", "CREATED");
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		_cleanup_json_ json_t *rec = NULL, *names = NULL;
 		const char *id = json_string_value(v);
 		char size[32];
 		size_t j;
 		json_t *n;
 
-		if (img_store_get_image(s, id, &rec, &err) < 0 || img_store_names_of(s, id, &names, &err) < 0) {
+		if (img_store_get_image(s, id, &rec, &err) < 0 ||
+		    img_store_names_of(s, id, &names, &err) < 0) {
 			cmd_warn(g, "%s", err.msg);
 			continue;
 		}
@@ -173,8 +179,8 @@ static int do_ls(int argc, char **argv, struct cmd_globals *g)
 		if (json_array_size(names) == 0)
 			json_array_append_new(names, json_string("<none>"));
 		json_array_foreach(names, j, n)
-			printf("%-40s %-12.12s %10s  %s\n", json_string_value(n), id, size,
-			       json_string_value(json_object_get(rec, "created")) ?: "-");
+		    printf("%-40s %-12.12s %10s  %s\n", json_string_value(n), id, size,
+			   json_string_value(json_object_get(rec, "created")) ?: "-");
 	}
 	img_store_close(s);
 	return 0;
@@ -275,8 +281,9 @@ static int cmd_image(int argc, char **argv, struct cmd_globals *g)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **, struct cmd_globals *);
-	} subs[] = { { "import", do_import }, { "ls", do_ls }, { "list", do_ls }, { "inspect", do_inspect },
-		     { "rm", do_rm }, { "remove", do_rm }, { "prune", do_prune } };
+	} subs[] = { { "import", do_import },	{ "ls", do_ls }, { "list", do_ls },
+		     { "inspect", do_inspect }, { "rm", do_rm }, { "remove", do_rm },
+		     { "prune", do_prune } };
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		image_usage(argc < 2 ? stderr : stdout);

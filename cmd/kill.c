@@ -20,10 +20,12 @@ static int cmd_kill(int argc, char **argv, struct cmd_globals *g)
 		if (c == 'a') {
 			all = true;
 		} else if (c == 'h') {
-			print_help("kill [--all] ID [SIGNAL]",
-				   (const char *const[]){ "Sends SIGNAL (default SIGTERM; a name with or without SIG, or a "
-							  "number) to the container's init, or with --all to every process in it.",
-							  NULL });
+			print_help(
+			    "kill [--all] ID [SIGNAL]",
+			    (const char *const[]){
+				"Sends SIGNAL (default SIGTERM; a name with or without SIG, or a "
+				"number) to the container's init, or with --all to every process in it.",
+				NULL });
 			return 0;
 		} else {
 			return 2;

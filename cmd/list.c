@@ -133,11 +133,12 @@ static int cmd_list(int argc, char **argv, struct cmd_globals *g)
 		} else if (c == 'q') {
 			quiet = true;
 		} else if (c == 'h') {
-			print_help("list [--format table|json] [-q]",
-				   (const char *const[]){
-					   "Lists the containers under --root (ID PID STATUS BUNDLE CREATED OWNER).",
-					   "  -f, --format table|json  table (default) or a JSON array of states",
-					   "  -q, --quiet              only the ids", NULL });
+			print_help(
+			    "list [--format table|json] [-q]",
+			    (const char *const[]){
+				"Lists the containers under --root (ID PID STATUS BUNDLE CREATED OWNER).",
+				"  -f, --format table|json  table (default) or a JSON array of states",
+				"  -q, --quiet              only the ids", NULL });
 			return 0;
 		} else {
 			return 2;

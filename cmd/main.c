@@ -132,7 +132,16 @@ static void usage(FILE *out)
 		     "  -h, --help            this text; COMMAND --help for a command\n");
 }
 
-enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_IMAGE_ROOT, OPT_CRIU };
+enum {
+	OPT_ROOT = 256,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
+	OPT_DEBUG,
+	OPT_SYSTEMD,
+	OPT_ROOTLESS,
+	OPT_IMAGE_ROOT,
+	OPT_CRIU
+};
 
 int main(int argc, char **argv)
 {
@@ -172,7 +181,8 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "text") == 0)
 				g.log_format = CMD_LOG_TEXT;
 			else
-				return cmd_failf(&g, "--log-format: unknown format '%s' (text or json)", optarg);
+				return cmd_failf(&g, "--log-format: unknown format '%s' (text or json)",
+						 optarg);
 			break;
 		case OPT_DEBUG:
 			g.debug = true;

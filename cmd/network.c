@@ -11,11 +11,12 @@
 
 static void network_usage(FILE *out)
 {
-	fprintf(out, "usage: capsa network ls [-q]\n"
-		     "       capsa network create NAME --subnet CIDR [--bridge BRIDGE] [--gateway IP]\n"
-		     "       capsa network rm NAME...\n\n"
-		     "Networks are defined in $CAPSA_NETWORK_DIR (default /etc/capsa/networks).\n"
-		     "The default network \"%s\" (bridge %s) needs no definition.\n",
+	fprintf(out,
+		"usage: capsa network ls [-q]\n"
+		"       capsa network create NAME --subnet CIDR [--bridge BRIDGE] [--gateway IP]\n"
+		"       capsa network rm NAME...\n\n"
+		"Networks are defined in $CAPSA_NETWORK_DIR (default /etc/capsa/networks).\n"
+		"The default network \"%s\" (bridge %s) needs no definition.\n",
 		NET_DEFAULT_NETWORK, NET_DEFAULT_BRIDGE);
 }
 

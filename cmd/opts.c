@@ -154,7 +154,8 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 			long n = strtol(optarg, &end, 10);
 
 			if (*end || n < 0 || n > 1024)
-				return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024", optarg);
+				return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024",
+						 optarg);
 			a->o.preserve_fds = (int)n;
 			break;
 		}
@@ -194,7 +195,8 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 	a->o.publish = a->publish;
 	a->o.n_publish = npub;
 	if (argc - optind > (run_form ? 2 : 1) || (!run_form && argc - optind != 1))
-		return cmd_failf(g, "usage: capsa %s", run_form ? "run [options] SPEC.json|BUNDLE [ID]" : "create [options] ID");
+		return cmd_failf(g, "usage: capsa %s",
+				 run_form ? "run [options] SPEC.json|BUNDLE [ID]" : "create [options] ID");
 	if (run_form && argc - optind >= 1) {
 		const char *first = argv[optind];
 

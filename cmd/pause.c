@@ -13,9 +13,9 @@ static int freeze(int argc, char **argv, struct cmd_globals *g, bool pause)
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		print_help(usage, (const char *const[]){
-					  pause ? "Freezes every process of a running container (cgroup freezer)."
-						: "Thaws a paused container.",
-					  NULL });
+				      pause ? "Freezes every process of a running container (cgroup freezer)."
+					    : "Thaws a paused container.",
+				      NULL });
 		return 0;
 	}
 	r = need_args(g, argc, 1, 1, usage);

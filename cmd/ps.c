@@ -162,12 +162,14 @@ static int cmd_ps(int argc, char **argv, struct cmd_globals *g)
 		if (c == 'f') {
 			format = optarg;
 		} else if (c == 'h') {
-			print_help("ps [--format table|json] ID [ps options]",
-				   (const char *const[]){
-					   "Lists the processes of a container.",
-					   "  -f, --format table|json  table: the rows of `ps [ps options]` (default -ef)",
-					   "                           of the container's processes; json: [pid,...]",
-					   NULL });
+			print_help(
+			    "ps [--format table|json] ID [ps options]",
+			    (const char *const[]){
+				"Lists the processes of a container.",
+				"  -f, --format table|json  table: the rows of `ps [ps options]` (default "
+				"-ef)",
+				"                           of the container's processes; json: [pid,...]",
+				NULL });
 			return 0;
 		} else {
 			return 2;

@@ -11,7 +11,8 @@ static int cmd_start(int argc, char **argv, struct cmd_globals *g)
 	int r;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		print_help("start ID", (const char *const[]){ "Starts the process of a created container.", NULL });
+		print_help("start ID",
+			   (const char *const[]){ "Starts the process of a created container.", NULL });
 		return 0;
 	}
 	r = need_args(g, argc, 1, 1, "start ID");

@@ -13,7 +13,8 @@ static int cmd_state(int argc, char **argv, struct cmd_globals *g)
 	int r;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		print_help("state ID", (const char *const[]){ "Prints the container's state as JSON.", NULL });
+		print_help("state ID",
+			   (const char *const[]){ "Prints the container's state as JSON.", NULL });
 		return 0;
 	}
 	r = need_args(g, argc, 1, 1, "state ID");

@@ -18,16 +18,16 @@
 #include "store.h"
 #include "unpack.h"
 
-#define META_MAX (4u * 1024 * 1024)
+#define META_MAX	  (4u * 1024 * 1024)
 #define OUTER_MAX_ENTRIES 100000
-#define INDEX_MAX_DEPTH 4
+#define INDEX_MAX_DEPTH	  4
 
-#define MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_OCI_MANIFEST	   "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX	   "application/vnd.oci.image.index.v1+json"
+#define MT_OCI_CONFIG	   "application/vnd.oci.image.config.v1+json"
 #define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LIST	   "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_DOCKER_CONFIG   "application/vnd.docker.container.image.v1+json"
 
 static const char *const layer_types[] = {
 	"application/vnd.oci.image.layer.v1.tar",
@@ -48,7 +48,7 @@ struct imp {
 	struct rt_err *err;
 	const char *path;
 	const struct img_ref *want; /* NULL when no name was given */
-	struct img_ref name;        /* the name found in the archive */
+	struct img_ref name;	    /* the name found in the archive */
 	bool have_name;
 	struct img_ref derived; /* from the file name, the fallback */
 	bool have_derived;
@@ -303,7 +303,8 @@ static int config_diff_ids(struct imp *im, json_t *config, json_t **ret)
 		return rt_err_msg(im->err, EINVAL, "image config: architecture '%.40s' is not amd64", arch);
 	if (!json_is_array(ids))
 		return rt_err_msg(im->err, EINVAL, "image config: rootfs.diff_ids missing");
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		char hex[IMG_DIGEST_HEX_LEN + 1];
 
 		if (img_digest_parse(json_string_value(v), hex, im->err) < 0)
@@ -316,7 +317,8 @@ static int config_diff_ids(struct imp *im, json_t *config, json_t **ret)
 
 /* Store config (and manifest), write the record, tag it. */
 static int finish(struct imp *im, const char *config_buf, size_t config_len, const char *manifest_buf,
-		  size_t manifest_len, json_t *diffs, uint64_t size, const char *format, struct img_import_result *res)
+		  size_t manifest_len, json_t *diffs, uint64_t size, const char *format,
+		  struct img_import_result *res)
 {
 	json_auto_t *config = NULL, *rec = NULL;
 	char id[IMG_DIGEST_HEX_LEN + 1], mhex[IMG_DIGEST_HEX_LEN + 1], cdig[80], mdig[80];
@@ -324,7 +326,8 @@ static int finish(struct imp *im, const char *config_buf, size_t config_len, con
 	int r;
 
 	if (!im->want && !im->have_name && !im->have_derived)
-		return rt_err_msg(im->err, EINVAL, "no image name in the archive and none derivable from '%s': give NAME",
+		return rt_err_msg(im->err, EINVAL,
+				  "no image name in the archive and none derivable from '%s': give NAME",
 				  im->path);
 	r = parse_json(im, config_buf, config_len, "image config", &config);
 	if (r < 0)
@@ -372,7 +375,8 @@ static void take_name(struct imp *im, const char *s)
 
 /* Pick the image manifest from an index: linux/amd64 among platform-tagged
  * entries, else the one whose ref.name matches the requested tag, else the first. */
-static int select_manifest(struct imp *im, int dirfd, json_t *index, int depth, char **ret_buf, size_t *ret_len)
+static int select_manifest(struct imp *im, int dirfd, json_t *index, int depth, char **ret_buf,
+			   size_t *ret_len)
 {
 	json_t *ms = json_object_get(index, "manifests"), *d, *pick = NULL;
 	bool any_platform = false;
@@ -385,10 +389,12 @@ static int select_manifest(struct imp *im, int dirfd, json_t *index, int depth, 
 	int r;
 
 	if (depth > INDEX_MAX_DEPTH)
-		return rt_err_msg(im->err, ELOOP, "image index nested deeper than %d levels", INDEX_MAX_DEPTH);
+		return rt_err_msg(im->err, ELOOP, "image index nested deeper than %d levels",
+				  INDEX_MAX_DEPTH);
 	if (!json_is_array(ms) || json_array_size(ms) == 0)
 		return rt_err_msg(im->err, EINVAL, "image index: no manifests");
-	json_array_foreach(ms, i, d) {
+	json_array_foreach(ms, i, d)
+	{
 		json_t *p = json_object_get(d, "platform");
 
 		if (!p)
@@ -403,9 +409,10 @@ static int select_manifest(struct imp *im, int dirfd, json_t *index, int depth, 
 		return rt_err_msg(im->err, ENOENT, "image index: no manifest for linux/amd64 (%zu entries)",
 				  json_array_size(ms));
 	if (!pick && im->want) {
-		json_array_foreach(ms, i, d) {
-			const char *rn = json_string_value(
-				json_object_get(json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
+		json_array_foreach(ms, i, d)
+		{
+			const char *rn = json_string_value(json_object_get(
+			    json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
 
 			if (rn && (strcmp(rn, im->want->tag) == 0 || strstr(rn, im->want->name)))
 				pick = d;
@@ -438,7 +445,8 @@ static int select_manifest(struct imp *im, int dirfd, json_t *index, int depth, 
 	if (r < 0)
 		return r;
 	if (!is_manifest_type(mt) && !is_index_type(mt))
-		return rt_err_msg(im->err, EINVAL, "image index entry sha256:%s: unknown media type '%.100s'", hex, mt);
+		return rt_err_msg(im->err, EINVAL, "image index entry sha256:%s: unknown media type '%.100s'",
+				  hex, mt);
 	r = read_blob(im, dirfd, hex, size, is_index_type(mt) ? "image index" : "image manifest", &buf, &len);
 	if (r < 0)
 		return r;
@@ -488,8 +496,8 @@ static int import_oci(struct imp *im, int dirfd, const char *format, struct img_
 		return r;
 	mt = json_string_value(json_object_get(d, "mediaType"));
 	if (!mt || (strcmp(mt, MT_OCI_CONFIG) != 0 && strcmp(mt, MT_DOCKER_CONFIG) != 0))
-		return rt_err_msg(im->err, EINVAL, "image config sha256:%s: unknown media type '%.100s'", chex,
-				  mt ?: "(none)");
+		return rt_err_msg(im->err, EINVAL, "image config sha256:%s: unknown media type '%.100s'",
+				  chex, mt ?: "(none)");
 	r = read_blob(im, dirfd, chex, csize, "image config", &cbuf, &clen);
 	if (r < 0)
 		return r;
@@ -503,11 +511,13 @@ static int import_oci(struct imp *im, int dirfd, const char *format, struct img_
 	if (!json_is_array(layers))
 		return rt_err_msg(im->err, EINVAL, "image manifest: layers missing");
 	if (json_array_size(layers) != json_array_size(diffs))
-		return rt_err_msg(im->err, EINVAL, "image manifest has %zu layers but the config lists %zu diff ids",
+		return rt_err_msg(im->err, EINVAL,
+				  "image manifest has %zu layers but the config lists %zu diff ids",
 				  json_array_size(layers), json_array_size(diffs));
 	im->n = (unsigned)json_array_size(layers);
 	/* check every descriptor before unpacking anything */
-	json_array_foreach(layers, i, d) {
+	json_array_foreach(layers, i, d)
+	{
 		char hex[IMG_DIGEST_HEX_LEN + 1];
 		int64_t size;
 
@@ -516,12 +526,14 @@ static int import_oci(struct imp *im, int dirfd, const char *format, struct img_
 			return rt_err_prefix(im->err, "layer %zu/%u", i + 1, im->n);
 		mt = json_string_value(json_object_get(d, "mediaType"));
 		if (!mt || !is_layer_type(mt))
-			return rt_err_msg(im->err, EINVAL, "layer %zu/%u sha256:%s: unsupported media type '%.100s'",
-					  i + 1, im->n, hex, mt ?: "(none)");
+			return rt_err_msg(im->err, EINVAL,
+					  "layer %zu/%u sha256:%s: unsupported media type '%.100s'", i + 1,
+					  im->n, hex, mt ?: "(none)");
 		if (size > 0)
 			total += (uint64_t)size;
 	}
-	json_array_foreach(layers, i, d) {
+	json_array_foreach(layers, i, d)
+	{
 		const char *diff = json_string_value(json_array_get(diffs, i));
 		char hex[IMG_DIGEST_HEX_LEN + 1], rel[128];
 		_cleanup_close_ int fd = -EBADF;
@@ -537,9 +549,11 @@ static int import_oci(struct imp *im, int dirfd, const char *format, struct img_
 		snprintf(rel, sizeof(rel), "blobs/sha256/%s", hex);
 		r = open_in(dirfd, rel, &fd);
 		if (r == -ENOENT)
-			return rt_err_msg(im->err, ENOENT, "layer %zu/%u sha256:%s: blob missing", i + 1, im->n, hex);
+			return rt_err_msg(im->err, ENOENT, "layer %zu/%u sha256:%s: blob missing", i + 1,
+					  im->n, hex);
 		if (r < 0)
-			return rt_err_set(im->err, -r, "layer %zu/%u sha256:%s: open blob", i + 1, im->n, hex);
+			return rt_err_set(im->err, -r, "layer %zu/%u sha256:%s: open blob", i + 1, im->n,
+					  hex);
 		r = unpack_layer(im, fd, hex, size, diff, NULL);
 		if (r < 0)
 			return rt_err_prefix(im->err, "layer %zu/%u sha256:%s", i + 1, im->n, hex);
@@ -563,20 +577,22 @@ static int import_docker(struct imp *im, int dirfd, struct img_import_result *re
 		return r;
 	manifest = json_loadb(mbuf, mlen, JSON_REJECT_DUPLICATES, &je);
 	if (!manifest)
-		return rt_err_msg(im->err, EINVAL, "manifest.json: invalid JSON at line %d: %s", je.line, je.text);
+		return rt_err_msg(im->err, EINVAL, "manifest.json: invalid JSON at line %d: %s", je.line,
+				  je.text);
 	if (!json_is_array(manifest) || json_array_size(manifest) == 0)
 		return rt_err_msg(im->err, EINVAL, "manifest.json: expected a non-empty array");
 	if (im->want) {
 		char key[IMG_NAME_MAX + IMG_TAG_MAX + 2];
 
 		img_ref_format(im->want, key, sizeof(key));
-		json_array_foreach(manifest, i, v) {
+		json_array_foreach(manifest, i, v)
+		{
 			size_t j;
 			json_t *t;
 
-			json_array_foreach(json_object_get(v, "RepoTags"), j, t)
-				if (json_is_string(t) && strcmp(json_string_value(t), key) == 0 && !entry)
-					entry = v;
+			json_array_foreach(json_object_get(v, "RepoTags"), j,
+					   t) if (json_is_string(t) &&
+						  strcmp(json_string_value(t), key) == 0 && !entry) entry = v;
 		}
 	}
 	if (!entry)
@@ -598,10 +614,12 @@ static int import_docker(struct imp *im, int dirfd, struct img_import_result *re
 	if (!json_is_array(layers))
 		return rt_err_msg(im->err, EINVAL, "manifest.json: Layers missing");
 	if (json_array_size(layers) != json_array_size(diffs))
-		return rt_err_msg(im->err, EINVAL, "manifest.json lists %zu layers but the config lists %zu diff ids",
+		return rt_err_msg(im->err, EINVAL,
+				  "manifest.json lists %zu layers but the config lists %zu diff ids",
 				  json_array_size(layers), json_array_size(diffs));
 	im->n = (unsigned)json_array_size(layers);
-	json_array_foreach(layers, i, v) {
+	json_array_foreach(layers, i, v)
+	{
 		const char *diff = json_string_value(json_array_get(diffs, i));
 		const char *lpath = json_string_value(v);
 		_cleanup_close_ int fd = -EBADF;
@@ -612,7 +630,8 @@ static int import_docker(struct imp *im, int dirfd, struct img_import_result *re
 		im->cur = (unsigned)i + 1;
 		r = open_in(dirfd, lpath, &fd);
 		if (r == -ENOENT)
-			return rt_err_msg(im->err, ENOENT, "layer %zu/%u (%s): missing from the archive", i + 1, im->n, lpath);
+			return rt_err_msg(im->err, ENOENT, "layer %zu/%u (%s): missing from the archive",
+					  i + 1, im->n, lpath);
 		if (r < 0)
 			return rt_err_set(im->err, -r, "layer %zu/%u (%s): open", i + 1, im->n, lpath);
 		im->cur_size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
@@ -646,9 +665,10 @@ static int import_rootfs(struct imp *im, int fd, struct img_import_result *res)
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(ddig, sizeof(ddig), "sha256:%s", diff);
-	config = json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture", "amd64", "os",
-			   "linux", "created", created, "config", "rootfs", "type", "layers", "diff_ids", ddig,
-			   "history", "created", created, "created_by", "capsa image import");
+	config =
+	    json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture", "amd64", "os",
+		      "linux", "created", created, "config", "rootfs", "type", "layers", "diff_ids", ddig,
+		      "history", "created", created, "created_by", "capsa image import");
 	diffs = json_pack("[s]", diff);
 	if (!config || !diffs)
 		return rt_err_set(im->err, ENOMEM, "image config");
@@ -707,8 +727,9 @@ static int detect_file(struct imp *im, int fd, enum src_kind *ret)
 /* A name from the file name: "busybox.tar.gz" -> busybox:latest. */
 static void derive_name(struct imp *im)
 {
-	static const char *const exts[] = { ".tar.gz", ".tar.zst", ".tar.xz", ".tar.bz2", ".tgz", ".tar",
-					    ".oci", ".docker", ".oci-archive", ".docker-archive" };
+	static const char *const exts[] = { ".tar.gz",	    ".tar.zst",	      ".tar.xz", ".tar.bz2",
+					    ".tgz",	    ".tar",	      ".oci",	 ".docker",
+					    ".oci-archive", ".docker-archive" };
 	char buf[PATH_MAX], *b;
 	struct rt_err ignore;
 	size_t n;
@@ -728,7 +749,8 @@ static void derive_name(struct imp *im)
 	}
 	for (char *p = b; *p; p++) {
 		*p = (char)tolower((unsigned char)*p);
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		      *p == '-'))
 			*p = '-';
 	}
 	if (img_ref_parse(b, &im->derived, &ignore) == 0)
@@ -752,8 +774,8 @@ static int import_locked(struct imp *im, struct img_import_result *res)
 			return import_oci(im, fd, "oci-layout", res);
 		if (faccessat(fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			return import_docker(im, fd, res);
-		return rt_err_msg(im->err, EINVAL, "%s: neither an OCI image layout nor a docker-archive directory",
-				  im->path);
+		return rt_err_msg(im->err, EINVAL,
+				  "%s: neither an OCI image layout nor a docker-archive directory", im->path);
 	}
 	if (!S_ISREG(st.st_mode))
 		return rt_err_msg(im->err, EINVAL, "%s: not a file or directory", im->path);
@@ -767,7 +789,9 @@ static int import_locked(struct imp *im, struct img_import_result *res)
 	/* archives: extract the plain files to a scratch dir, then read it as a directory */
 	{
 		_cleanup_close_ int tfd = -EBADF;
-		struct img_unpack_opts uo = { .flags = IMG_UNPACK_PLAIN, .max_entries = OUTER_MAX_ENTRIES, .expect_size = -1 };
+		struct img_unpack_opts uo = { .flags = IMG_UNPACK_PLAIN,
+					      .max_entries = OUTER_MAX_ENTRIES,
+					      .expect_size = -1 };
 
 		r = img_store_mktemp(im->s, "src-", &tmp, &tfd, im->err);
 		if (r < 0)

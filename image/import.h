@@ -28,7 +28,7 @@ struct img_import_opts {
 struct img_import_result {
 	char id[IMG_DIGEST_HEX_LEN + 1];
 	char ref[IMG_NAME_MAX + IMG_TAG_MAX + 2]; /* "name:tag" it was tagged as */
-	const char *format;                       /* "oci-layout", "oci-archive", "docker-archive", "rootfs" */
+	const char *format; /* "oci-layout", "oci-archive", "docker-archive", "rootfs" */
 	unsigned n_layers;
 };
 

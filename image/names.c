@@ -31,8 +31,7 @@ int img_digest_parse(const char *digest, char ret_hex[IMG_DIGEST_HEX_LEN + 1], s
 		return rt_err_msg(err, ENOTSUP, "digest '%.80s': unsupported algorithm (only sha256)",
 				  digest);
 	if (!img_hex_valid(colon + 1))
-		return rt_err_msg(err, EINVAL, "digest '%.80s': expected 64 lowercase hex digits",
-				  digest);
+		return rt_err_msg(err, EINVAL, "digest '%.80s': expected 64 lowercase hex digits", digest);
 	memcpy(ret_hex, colon + 1, IMG_DIGEST_HEX_LEN + 1);
 	return 0;
 }
@@ -45,8 +44,8 @@ static bool name_char(char c)
 
 static bool tag_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '_' || c == '-';
 }
 
 int img_ref_parse(const char *s, struct img_ref *ret, struct rt_err *err)
@@ -58,8 +57,9 @@ int img_ref_parse(const char *s, struct img_ref *ret, struct rt_err *err)
 	if (!s || !*s)
 		return rt_err_msg(err, EINVAL, "empty image reference");
 	if (strchr(s, '@'))
-		return rt_err_msg(err, EINVAL,
-				  "image reference '%.80s': digest references are not supported, use NAME[:TAG]", s);
+		return rt_err_msg(
+		    err, EINVAL,
+		    "image reference '%.80s': digest references are not supported, use NAME[:TAG]", s);
 	slash = strrchr(s, '/');
 	colon = strrchr(s, ':');
 	name_len = strlen(s);
@@ -73,7 +73,8 @@ int img_ref_parse(const char *s, struct img_ref *ret, struct rt_err *err)
 	for (size_t i = 0; i < name_len; i++)
 		if (!name_char(s[i]))
 			return rt_err_msg(err, EINVAL,
-					  "image reference '%.80s': invalid character '%c' in name (lowercase letters, digits, . _ - / :)",
+					  "image reference '%.80s': invalid character '%c' in name "
+					  "(lowercase letters, digits, . _ - / :)",
 					  s, s[i]);
 	/* every '/'-separated component non-empty and not "." or ".." */
 	for (size_t i = 0; i < name_len;) {

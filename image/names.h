@@ -10,8 +10,8 @@
 #include "runtime/err.h"
 
 #define IMG_DIGEST_HEX_LEN 64
-#define IMG_NAME_MAX 255
-#define IMG_TAG_MAX 128
+#define IMG_NAME_MAX	   255
+#define IMG_TAG_MAX	   128
 
 /* A NAME[:TAG] reference.  "busybox" -> busybox:latest; "reg:5000/a/b:v1"
  * -> name "reg:5000/a/b", tag "v1" (a ':' before the last '/' is a port).
@@ -46,9 +46,9 @@ int img_entry_name_clean(char *name, struct rt_err *err);
 
 enum img_whiteout {
 	IMG_WH_NONE = 0, /* an ordinary name */
-	IMG_WH_FILE,     /* ".wh.NAME": NAME is deleted */
-	IMG_WH_OPAQUE,   /* ".wh..wh..opq": the directory hides lower content */
-	IMG_WH_META,     /* other ".wh..wh.*" (aufs bookkeeping): skipped */
+	IMG_WH_FILE,	 /* ".wh.NAME": NAME is deleted */
+	IMG_WH_OPAQUE,	 /* ".wh..wh..opq": the directory hides lower content */
+	IMG_WH_META,	 /* other ".wh..wh.*" (aufs bookkeeping): skipped */
 };
 
 /* Classify a base name (no '/').  For IMG_WH_FILE *ret_target points into

@@ -16,7 +16,7 @@
 bool img_rootfs_no_new_mount_api;
 
 #define CONFIG_MAX (4u * 1024 * 1024)
-#define ETC_MAX (1u * 1024 * 1024)
+#define ETC_MAX	   (1u * 1024 * 1024)
 
 static void strv_free(char **v, size_t n)
 {
@@ -83,12 +83,14 @@ int img_config_parse(const char *buf, size_t len, struct img_config **ret, struc
 
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j || !json_is_object(j))
-		return rt_err_msg(err, EINVAL, "image config: invalid JSON (line %d: %s)", je.line, j ? "not an object" : je.text);
+		return rt_err_msg(err, EINVAL, "image config: invalid JSON (line %d: %s)", je.line,
+				  j ? "not an object" : je.text);
 	cc = json_object_get(j, "config");
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return rt_err_set(err, ENOMEM, "image config");
-	if ((r = strv_from_json(json_object_get(cc, "Entrypoint"), "Entrypoint", &c->entrypoint, &c->n_entrypoint, err)) < 0 ||
+	if ((r = strv_from_json(json_object_get(cc, "Entrypoint"), "Entrypoint", &c->entrypoint,
+				&c->n_entrypoint, err)) < 0 ||
 	    (r = strv_from_json(json_object_get(cc, "Cmd"), "Cmd", &c->cmd, &c->n_cmd, err)) < 0 ||
 	    (r = strv_from_json(json_object_get(cc, "Env"), "Env", &c->env, &c->n_env, err)) < 0 ||
 	    (r = str_from_json(json_object_get(cc, "WorkingDir"), "WorkingDir", &c->working_dir, err)) < 0 ||
@@ -124,7 +126,8 @@ static int mount_new_api(const char *layers_dir, json_t *layers, const char *upp
 	if (fsfd < 0)
 		return -errno; /* the caller falls back */
 	for (size_t i = json_array_size(layers); i-- > 0;) {
-		snprintf(path, sizeof(path), "%s/%s", layers_dir, json_string_value(json_array_get(layers, i)));
+		snprintf(path, sizeof(path), "%s/%s", layers_dir,
+			 json_string_value(json_array_get(layers, i)));
 		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", path, 0) < 0) {
 			if (errno == EINVAL && i == json_array_size(layers) - 1)
 				return -ENOTSUP; /* kernel without lowerdir+ (< 6.8) */
@@ -161,8 +164,8 @@ static int mount_classic(const char *layers_dir, json_t *layers, const char *upp
 	n = snprintf(opts, cap, "lowerdir=");
 	len = (size_t)n;
 	for (size_t i = json_array_size(layers); i-- > 0;) {
-		n = snprintf(opts + len, cap - len, "%s%s/%s", i == json_array_size(layers) - 1 ? "" : ":", layers_dir,
-			     json_string_value(json_array_get(layers, i)));
+		n = snprintf(opts + len, cap - len, "%s%s/%s", i == json_array_size(layers) - 1 ? "" : ":",
+			     layers_dir, json_string_value(json_array_get(layers, i)));
 		if (n < 0 || (size_t)n >= cap - len)
 			goto too_long;
 		len += (size_t)n;
@@ -174,11 +177,14 @@ static int mount_classic(const char *layers_dir, json_t *layers, const char *upp
 		return rt_err_set(err, errno, "overlay: mount on %s", target);
 	return 0;
 too_long:
-	return rt_err_msg(err, E2BIG, "overlay: %zu layers do not fit in the %zu-byte mount options and this kernel has no lowerdir+",
-			  json_array_size(layers), cap);
+	return rt_err_msg(
+	    err, E2BIG,
+	    "overlay: %zu layers do not fit in the %zu-byte mount options and this kernel has no lowerdir+",
+	    json_array_size(layers), cap);
 }
 
-static int mkdir_empty(const char *dir, const char *name, mode_t mode, char *out, size_t size, struct rt_err *err)
+static int mkdir_empty(const char *dir, const char *name, mode_t mode, char *out, size_t size,
+		       struct rt_err *err)
 {
 	snprintf(out, size, "%s/%s", dir, name);
 	if (mkdir(out, mode) < 0) {
@@ -204,7 +210,8 @@ int img_rootfs_mount(const char *image_root, const char *name, const char *id, c
 	int r;
 
 	if (!img_container_id_valid(id))
-		return rt_err_msg(err, EINVAL, "container id '%.80s': not usable as an image user record", id);
+		return rt_err_msg(err, EINVAL, "container id '%.80s': not usable as an image user record",
+				  id);
 	if (!realpath(image_root, real))
 		return rt_err_set(err, errno, "image store %s", image_root);
 	r = img_store_open(real, false, IMG_LOCK_SHARED, &s, err);
@@ -414,7 +421,7 @@ static bool find_entry(char *text, const char *name, bool by_id, uint32_t id, ch
 			goto found;
 		}
 		continue;
-found:
+	found:
 		if (k < 3)
 			f[3] = (char *)"";
 		*save_line = save;
@@ -438,7 +445,8 @@ static int resolve_user(const char *root, const char *spec_user, struct rt_user 
 	if (grp)
 		*grp++ = '\0';
 	if (!*user || (grp && !*grp))
-		return rt_err_msg(err, EINVAL, "image config: User '%.80s': expected user[:group]", spec_user);
+		return rt_err_msg(err, EINVAL, "image config: User '%.80s': expected user[:group]",
+				  spec_user);
 	read_etc(root, "etc/passwd", &passwd);
 	if (all_digits(user)) {
 		if (parse_id(user, &uid) < 0)
@@ -450,10 +458,13 @@ static int resolve_user(const char *root, const char *spec_user, struct rt_user 
 		}
 	} else {
 		if (!passwd)
-			return rt_err_msg(err, ENOENT, "image config: User '%.80s': no /etc/passwd in the image", spec_user);
-		if (!find_entry(passwd, user, false, 0, f, &save) || parse_id(f[2], &uid) < 0)
-			return rt_err_msg(err, ENOENT, "image config: User '%.80s': no such user in the image's /etc/passwd",
+			return rt_err_msg(err, ENOENT,
+					  "image config: User '%.80s': no /etc/passwd in the image",
 					  spec_user);
+		if (!find_entry(passwd, user, false, 0, f, &save) || parse_id(f[2], &uid) < 0)
+			return rt_err_msg(
+			    err, ENOENT,
+			    "image config: User '%.80s': no such user in the image's /etc/passwd", spec_user);
 		uname = f[0];
 		have_gid = parse_id(f[3], &gid) == 0;
 	}
@@ -463,10 +474,12 @@ static int resolve_user(const char *root, const char *spec_user, struct rt_user 
 
 		if (all_digits(grp)) {
 			if (parse_id(grp, &gid) < 0)
-				return rt_err_msg(err, EINVAL, "image config: User '%.80s': bad gid", spec_user);
+				return rt_err_msg(err, EINVAL, "image config: User '%.80s': bad gid",
+						  spec_user);
 		} else if (!g2 || !find_entry(g2, grp, false, 0, f, &save) || parse_id(f[2], &gid) < 0) {
-			return rt_err_msg(err, ENOENT, "image config: User '%.80s': no such group in the image's /etc/group",
-					  spec_user);
+			return rt_err_msg(
+			    err, ENOENT,
+			    "image config: User '%.80s': no such group in the image's /etc/group", spec_user);
 		}
 		have_gid = true;
 	}
@@ -546,7 +559,9 @@ int img_config_apply(const struct img_config *c, struct rt_spec *spec, struct rt
 		char **args;
 
 		if (c->n_entrypoint + c->n_cmd == 0)
-			return rt_err_msg(err, EINVAL, "no command: process.args is empty and the image has no Entrypoint or Cmd");
+			return rt_err_msg(
+			    err, EINVAL,
+			    "no command: process.args is empty and the image has no Entrypoint or Cmd");
 		args = strv_dup(c->entrypoint, c->n_entrypoint, c->cmd, c->n_cmd);
 		if (!args)
 			return rt_err_set(err, ENOMEM, "process.args");
@@ -562,7 +577,8 @@ int img_config_apply(const struct img_config *c, struct rt_spec *spec, struct rt
 			return rt_err_set(err, ENOMEM, "process.env");
 		memcpy(env, p->env, p->n_env * sizeof(*env));
 		for (size_t i = 0; i < c->n_env; i++) {
-			if (env_has(p->env, p->n_env, c->env[i]) || env_has(env + p->n_env, n - p->n_env, c->env[i]))
+			if (env_has(p->env, p->n_env, c->env[i]) ||
+			    env_has(env + p->n_env, n - p->n_env, c->env[i]))
 				continue;
 			env[n] = strdup(c->env[i]);
 			if (!env[n]) {

@@ -17,7 +17,8 @@
 
 static const char *const store_dirs[] = { "blobs", "blobs/sha256", "layers", "images", "containers", "tmp" };
 
-int img_store_open(const char *root, bool create, enum img_lock lock, struct img_store **ret, struct rt_err *err)
+int img_store_open(const char *root, bool create, enum img_lock lock, struct img_store **ret,
+		   struct rt_err *err)
 {
 	_cleanup_close_ int rootfd = -EBADF, lockfd = -EBADF;
 	struct img_store *s;
@@ -154,7 +155,8 @@ int img_store_clean_tmp(struct img_store *s, struct rt_err *err)
 }
 
 /* Write a file under the root atomically (tmp name in the same dir, rename). */
-static int write_atomic_at(struct img_store *s, const char *rel, const void *buf, size_t len, struct rt_err *err)
+static int write_atomic_at(struct img_store *s, const char *rel, const void *buf, size_t len,
+			   struct rt_err *err)
 {
 	char tmp[PATH_MAX];
 	_cleanup_close_ int fd = -EBADF;
@@ -209,7 +211,8 @@ int img_store_put_blob(struct img_store *s, const char *hex, const void *buf, si
 
 	img_sha256_buf(buf, len, got);
 	if (strcmp(got, hex) != 0)
-		return rt_err_msg(err, EINVAL, "blob sha256:%s: digest mismatch (content is sha256:%s)", hex, got);
+		return rt_err_msg(err, EINVAL, "blob sha256:%s: digest mismatch (content is sha256:%s)", hex,
+				  got);
 	snprintf(rel, sizeof(rel), "blobs/sha256/%s", hex);
 	if (fstatat(s->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	    (size_t)st.st_size == len)
@@ -233,7 +236,8 @@ int img_store_get_blob(struct img_store *s, const char *hex, size_t max, char **
 		return rt_err_set(err, -r, "blob sha256:%s", hex);
 	img_sha256_buf(buf, len, got);
 	if (strcmp(got, hex) != 0)
-		return rt_err_msg(err, EIO, "blob sha256:%s: corrupt in the store (content is sha256:%s)", hex, got);
+		return rt_err_msg(err, EIO, "blob sha256:%s: corrupt in the store (content is sha256:%s)",
+				  hex, got);
 	*ret = TAKE_PTR(buf);
 	if (ret_len)
 		*ret_len = len;
@@ -384,7 +388,8 @@ int img_store_resolve(struct img_store *s, const char *what, char ret_hex[IMG_DI
 		r = img_store_list(s, &ids, err);
 		if (r < 0)
 			return r;
-		json_array_foreach(ids, i, v) {
+		json_array_foreach(ids, i, v)
+		{
 			if (strncmp(json_string_value(v), q, strlen(q)) != 0)
 				continue;
 			if (n++ == 0)
@@ -410,9 +415,8 @@ int img_store_names_of(struct img_store *s, const char *id_hex, json_t **ret, st
 	r = index_load(s, &idx, err);
 	if (r < 0)
 		return r;
-	json_object_foreach(idx, k, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), id_hex) == 0)
-			json_array_append_new(out, json_string(k));
+	json_object_foreach(idx, k, v) if (json_is_string(v) && strcmp(json_string_value(v), id_hex) == 0)
+	    json_array_append_new(out, json_string(k));
 	*ret = TAKE_PTR(out);
 	return 0;
 }
@@ -483,7 +487,8 @@ int img_store_gc(struct img_store *s, struct rt_err *err)
 	r = img_store_list(s, &ids, err);
 	if (r < 0)
 		return r;
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		_cleanup_json_ json_t *rec = NULL;
 		json_t *l;
 		size_t j;
@@ -491,9 +496,8 @@ int img_store_gc(struct img_store *s, struct rt_err *err)
 		r = img_store_get_image(s, json_string_value(v), &rec, err);
 		if (r < 0)
 			return r; /* never delete layers when a record cannot be read */
-		json_array_foreach(json_object_get(rec, "layers"), j, l)
-			if (json_is_string(l))
-				json_object_set_new(keep, json_string_value(l), json_true());
+		json_array_foreach(json_object_get(rec, "layers"), j, l) if (json_is_string(l))
+		    json_object_set_new(keep, json_string_value(l), json_true());
 		for (const char *const *k = (const char *const[]){ "config", "manifest", NULL }; *k; k++) {
 			const char *d = json_string_value(json_object_get(rec, *k));
 
@@ -502,7 +506,8 @@ int img_store_gc(struct img_store *s, struct rt_err *err)
 		}
 	}
 	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		_cleanup_close_ int fd = openat(s->rootfd, dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int fd =
+		    openat(s->rootfd, dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		DIR *d;
 		struct dirent *de;
 
@@ -538,9 +543,9 @@ static int remove_image(struct img_store *s, const char *id_hex, struct rt_err *
 
 	if (r < 0)
 		return r;
-	json_object_foreach_safe(idx, tmp, k, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), id_hex) == 0)
-			json_object_del(idx, k);
+	json_object_foreach_safe(idx, tmp, k,
+				 v) if (json_is_string(v) && strcmp(json_string_value(v), id_hex) == 0)
+	    json_object_del(idx, k);
 	r = write_json_at(s, "index.json", idx, err);
 	if (r < 0)
 		return r;
@@ -612,7 +617,8 @@ int img_store_prune(struct img_store *s, unsigned *ret_n, struct rt_err *err)
 
 	if (r < 0)
 		return r;
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		_cleanup_json_ json_t *names = NULL, *users = NULL;
 		const char *hex = json_string_value(v);
 

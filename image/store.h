@@ -36,11 +36,13 @@ struct img_store {
 enum img_lock { IMG_LOCK_SHARED, IMG_LOCK_EXCLUSIVE };
 
 /* Open (creating when create is set) the store at root and take the lock. */
-int img_store_open(const char *root, bool create, enum img_lock lock, struct img_store **ret, struct rt_err *err);
+int img_store_open(const char *root, bool create, enum img_lock lock, struct img_store **ret,
+		   struct rt_err *err);
 void img_store_close(struct img_store *s);
 
 /* A fresh scratch dir tmp/<prefix>XXXXXX; its name (relative to the root) and an fd. */
-int img_store_mktemp(struct img_store *s, const char *prefix, char **ret_rel, int *ret_fd, struct rt_err *err);
+int img_store_mktemp(struct img_store *s, const char *prefix, char **ret_rel, int *ret_fd,
+		     struct rt_err *err);
 /* Remove everything under tmp/ (exclusive lock only). */
 int img_store_clean_tmp(struct img_store *s, struct rt_err *err);
 
@@ -53,7 +55,8 @@ int img_store_get_blob(struct img_store *s, const char *hex, size_t max, char **
 bool img_store_has_layer(struct img_store *s, const char *diff_hex);
 /* Move a complete unpacked tmp dir into layers/<diff_hex>; if another import
  * got there first the tmp dir is removed instead. */
-int img_store_commit_layer(struct img_store *s, const char *tmp_rel, const char *diff_hex, struct rt_err *err);
+int img_store_commit_layer(struct img_store *s, const char *tmp_rel, const char *diff_hex,
+			   struct rt_err *err);
 
 /* Image records (images/<id>.json). */
 int img_store_put_image(struct img_store *s, const char *id_hex, json_t *record, struct rt_err *err);

@@ -215,7 +215,8 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 }
 
 /* Ownership, mode, xattrs on an open fd; mode after chown (chown clears set-id bits). */
-static int apply_meta_fd(struct unpacker *u, const char *entry, int fd, struct archive_entry *e, mode_t plain_mode)
+static int apply_meta_fd(struct unpacker *u, const char *entry, int fd, struct archive_entry *e,
+			 mode_t plain_mode)
 {
 	if (u->flags & IMG_UNPACK_PLAIN) {
 		if (fchmod(fd, plain_mode) < 0)
@@ -242,14 +243,16 @@ static int write_data(struct unpacker *u, const char *entry, int fd, struct arch
 			break;
 		if (r < ARCHIVE_WARN)
 			return rt_err_msg(u->err, EIO, "entry '%.200s': %s", entry,
-					  archive_error_string(u->tar) ? archive_error_string(u->tar) : "read error");
+					  archive_error_string(u->tar) ? archive_error_string(u->tar)
+								       : "read error");
 		while (size > 0) {
 			ssize_t n = pwrite(fd, buf, size, off);
 
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n <= 0)
-				return rt_err_set(u->err, n < 0 ? errno : EIO, "entry '%.200s': write", entry);
+				return rt_err_set(u->err, n < 0 ? errno : EIO, "entry '%.200s': write",
+						  entry);
 			buf = (const char *)buf + n;
 			size -= (size_t)n;
 			off += n;
@@ -333,7 +336,8 @@ static int do_node(struct unpacker *u, const char *entry, int pfd, const char *b
 
 	if (mknodat(pfd, base, type | 0600, dev) < 0)
 		return rt_err_set(u->err, errno, "entry '%.200s': mknod", entry);
-	if (fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+		     AT_SYMLINK_NOFOLLOW) < 0)
 		return rt_err_set(u->err, errno, "entry '%.200s': chown", entry);
 	/* base was just created by us in a directory nobody else writes */
 	if (fchmodat(pfd, base, archive_entry_perm(e) & 07777, 0) < 0)
@@ -344,7 +348,8 @@ static int do_node(struct unpacker *u, const char *entry, int pfd, const char *b
 	return 0;
 }
 
-static int do_symlink(struct unpacker *u, const char *entry, int pfd, const char *base, struct archive_entry *e)
+static int do_symlink(struct unpacker *u, const char *entry, int pfd, const char *base,
+		      struct archive_entry *e)
 {
 	const char *target = archive_entry_symlink(e);
 	struct timespec ts[2];
@@ -355,7 +360,8 @@ static int do_symlink(struct unpacker *u, const char *entry, int pfd, const char
 		return rt_err_set(u->err, errno, "entry '%.200s': symlink", entry);
 	if (u->flags & IMG_UNPACK_PLAIN)
 		return 0;
-	if (fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+		     AT_SYMLINK_NOFOLLOW) < 0)
 		return rt_err_set(u->err, errno, "entry '%.200s': chown", entry);
 	entry_times(e, ts);
 	if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -378,11 +384,13 @@ static int do_hardlink(struct unpacker *u, const char *entry, int pfd, const cha
 	if (r < 0)
 		return rt_err_prefix(u->err, "entry '%.200s': hardlink target", entry);
 	if (strcmp(tname, ".") == 0)
-		return rt_err_msg(u->err, EINVAL, "entry '%.200s': hardlink to the layer root refused", entry);
+		return rt_err_msg(u->err, EINVAL, "entry '%.200s': hardlink to the layer root refused",
+				  entry);
 	split(tname, &tparent, &tbase);
 	r = img_open_dir_at(u->rootfd, tparent, false, &tfd);
 	if (r == -ELOOP)
-		return rt_err_msg(u->err, ELOOP, "entry '%.200s': hardlink target '%.200s' goes through a symlink, refused",
+		return rt_err_msg(u->err, ELOOP,
+				  "entry '%.200s': hardlink target '%.200s' goes through a symlink, refused",
 				  entry, link);
 	if (r < 0)
 		return rt_err_set(u->err, -r, "entry '%.200s': hardlink target '%.200s'", entry, link);
@@ -396,7 +404,8 @@ static int do_hardlink(struct unpacker *u, const char *entry, int pfd, const cha
 	return 0;
 }
 
-static int do_whiteout(struct unpacker *u, const char *entry, int pfd, enum img_whiteout kind, const char *target)
+static int do_whiteout(struct unpacker *u, const char *entry, int pfd, enum img_whiteout kind,
+		       const char *target)
 {
 	bool is_dir;
 	int r;
@@ -449,7 +458,8 @@ static int do_entry(struct unpacker *u, struct archive_entry *e)
 	if (r < 0)
 		return r;
 	if (depth_of(name) > IMG_UNPACK_MAX_DEPTH)
-		return rt_err_msg(u->err, ELOOP, "entry '%.200s': deeper than %d levels", raw, IMG_UNPACK_MAX_DEPTH);
+		return rt_err_msg(u->err, ELOOP, "entry '%.200s': deeper than %d levels", raw,
+				  IMG_UNPACK_MAX_DEPTH);
 	strcpy(entry, name);
 	if (strcmp(name, ".") == 0)
 		return do_root(u, e);
@@ -472,7 +482,8 @@ static int do_entry(struct unpacker *u, struct archive_entry *e)
 	type = archive_entry_filetype(e);
 	if (u->flags & IMG_UNPACK_PLAIN) {
 		if (link)
-			return rt_err_msg(u->err, EINVAL, "entry '%.200s': hardlinks are not allowed here", entry);
+			return rt_err_msg(u->err, EINVAL, "entry '%.200s': hardlinks are not allowed here",
+					  entry);
 		if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 			return rt_err_msg(u->err, EINVAL, "entry '%.200s': unexpected file type", entry);
 	}
@@ -498,7 +509,8 @@ static int do_entry(struct unpacker *u, struct archive_entry *e)
 	case AE_IFSOCK:
 		return 0; /* sockets are runtime objects; tar cannot restore them */
 	default:
-		return rt_err_msg(u->err, EINVAL, "entry '%.200s': unknown file type 0%o", entry, (unsigned)type);
+		return rt_err_msg(u->err, EINVAL, "entry '%.200s': unknown file type 0%o", entry,
+				  (unsigned)type);
 	}
 }
 
@@ -511,7 +523,8 @@ static int apply_dir_times(struct unpacker *u)
 		if (r == -ENOENT || r == -ELOOP || r == -ENOTDIR)
 			continue; /* replaced by a later entry */
 		if (r < 0)
-			return rt_err_set(u->err, -r, "entry '%.200s': reopen directory", u->dir_times[i].path);
+			return rt_err_set(u->err, -r, "entry '%.200s': reopen directory",
+					  u->dir_times[i].path);
 		if (futimens(fd, u->dir_times[i].ts) < 0)
 			return rt_err_set(u->err, errno, "entry '%.200s': set times", u->dir_times[i].path);
 	}
@@ -535,7 +548,8 @@ static int drain(struct src *s, struct mid *m, struct rt_err *err)
 
 		if (n < 0)
 			return rt_err_msg(err, EIO, "%s",
-					  archive_error_string(m->raw) ? archive_error_string(m->raw) : "read error");
+					  archive_error_string(m->raw) ? archive_error_string(m->raw)
+								       : "read error");
 		if (n == 0)
 			break;
 		img_sha256_update(&m->h, m->buf, (size_t)n);
@@ -574,25 +588,30 @@ static int run(struct src *s, struct mid *m, struct unpacker *u, const struct im
 	archive_read_support_filter_bzip2(m->raw);
 	archive_read_support_format_raw(m->raw);
 	if (archive_read_open(m->raw, s, NULL, src_read, NULL) != ARCHIVE_OK)
-		return rt_err_msg(err, EINVAL, "%s", archive_error_string(m->raw) ? archive_error_string(m->raw) : "open");
+		return rt_err_msg(err, EINVAL, "%s",
+				  archive_error_string(m->raw) ? archive_error_string(m->raw) : "open");
 	r = archive_read_next_header(m->raw, &e);
 	if (r == ARCHIVE_EOF)
 		return rt_err_msg(err, EINVAL, "empty input, not a tar archive");
 	if (r < ARCHIVE_WARN)
-		return rt_err_msg(err, EINVAL, "%s", archive_error_string(m->raw) ? archive_error_string(m->raw) : "read");
+		return rt_err_msg(err, EINVAL, "%s",
+				  archive_error_string(m->raw) ? archive_error_string(m->raw) : "read");
 
 	archive_read_support_format_tar(u->tar);
 	if (archive_read_open(u->tar, m, NULL, mid_read, NULL) != ARCHIVE_OK)
-		return rt_err_msg(err, EINVAL, "%s", archive_error_string(u->tar) ? archive_error_string(u->tar) : "open");
+		return rt_err_msg(err, EINVAL, "%s",
+				  archive_error_string(u->tar) ? archive_error_string(u->tar) : "open");
 	for (;;) {
 		r = archive_read_next_header(u->tar, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN)
-			return rt_err_msg(err, EINVAL, "after %llu entries: %s", (unsigned long long)res->entries,
-					  archive_error_string(u->tar) ? archive_error_string(u->tar) : "read error");
+			return rt_err_msg(
+			    err, EINVAL, "after %llu entries: %s", (unsigned long long)res->entries,
+			    archive_error_string(u->tar) ? archive_error_string(u->tar) : "read error");
 		if (++res->entries > max)
-			return rt_err_msg(err, E2BIG, "more than %llu entries, refused", (unsigned long long)max);
+			return rt_err_msg(err, E2BIG, "more than %llu entries, refused",
+					  (unsigned long long)max);
 		r = do_entry(u, e);
 		if (r < 0)
 			return r;
@@ -636,14 +655,14 @@ int img_unpack(int srcfd, int dirfd, const struct img_unpack_opts *opts, struct 
 	res.bytes_in = s->bytes;
 	res.bytes_out = m->bytes;
 	if (opts->expect_size >= 0 && (uint64_t)opts->expect_size != res.bytes_in)
-		return rt_err_msg(err, EINVAL, "size mismatch: expected %lld bytes, got %llu", (long long)opts->expect_size,
-				  (unsigned long long)res.bytes_in);
+		return rt_err_msg(err, EINVAL, "size mismatch: expected %lld bytes, got %llu",
+				  (long long)opts->expect_size, (unsigned long long)res.bytes_in);
 	if (opts->expect_blob_hex && strcmp(opts->expect_blob_hex, res.blob_hex) != 0)
-		return rt_err_msg(err, EINVAL, "digest mismatch: expected sha256:%s, got sha256:%s", opts->expect_blob_hex,
-				  res.blob_hex);
+		return rt_err_msg(err, EINVAL, "digest mismatch: expected sha256:%s, got sha256:%s",
+				  opts->expect_blob_hex, res.blob_hex);
 	if (opts->expect_diff_hex && strcmp(opts->expect_diff_hex, res.diff_hex) != 0)
-		return rt_err_msg(err, EINVAL, "diff id mismatch: expected sha256:%s, got sha256:%s", opts->expect_diff_hex,
-				  res.diff_hex);
+		return rt_err_msg(err, EINVAL, "diff id mismatch: expected sha256:%s, got sha256:%s",
+				  opts->expect_diff_hex, res.diff_hex);
 	if (ret)
 		*ret = res;
 	return 0;

@@ -23,14 +23,14 @@ enum {
 };
 
 #define IMG_UNPACK_MAX_ENTRIES_DEFAULT (1u << 20)
-#define IMG_UNPACK_MAX_DEPTH 256
+#define IMG_UNPACK_MAX_DEPTH	       256
 
 struct img_unpack_opts {
 	unsigned flags;
-	uint64_t max_entries;         /* 0: IMG_UNPACK_MAX_ENTRIES_DEFAULT */
-	const char *expect_blob_hex;  /* sha256 of the raw input; NULL: not checked */
-	int64_t expect_size;          /* size of the raw input; -1: not checked */
-	const char *expect_diff_hex;  /* sha256 of the uncompressed tar; NULL: not checked */
+	uint64_t max_entries;	     /* 0: IMG_UNPACK_MAX_ENTRIES_DEFAULT */
+	const char *expect_blob_hex; /* sha256 of the raw input; NULL: not checked */
+	int64_t expect_size;	     /* size of the raw input; -1: not checked */
+	const char *expect_diff_hex; /* sha256 of the uncompressed tar; NULL: not checked */
 	void (*progress)(void *userdata, uint64_t bytes_in); /* raw bytes read so far */
 	void *userdata;
 };

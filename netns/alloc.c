@@ -259,7 +259,8 @@ static bool ports_has(const char *ports, int proto, unsigned int port)
 }
 
 int net_alloc_take(const char *state_root, const struct net_network *net, const char *id, struct in_addr want,
-		   const struct net_publish *publish, size_t n_publish, struct in_addr *ret, struct rt_err *err)
+		   const struct net_publish *publish, size_t n_publish, struct in_addr *ret,
+		   struct rt_err *err)
 {
 	_cleanup_close_ int lock = -EBADF;
 	_cleanup_free_ char *ports = NULL;
@@ -280,14 +281,17 @@ int net_alloc_take(const char *state_root, const struct net_network *net, const 
 			struct entry *e = &all[i].v[k];
 
 			if (strcmp(e->id, id) == 0) {
-				r = rt_err_msg(err, EEXIST, "container %s is already attached to network '%s'", id,
+				r = rt_err_msg(err, EEXIST,
+					       "container %s is already attached to network '%s'", id,
 					       all[i].network);
 				goto out;
 			}
 			for (size_t p = 0; p < n_publish; p++) {
 				if (ports_has(e->ports, publish[p].proto, publish[p].host_port)) {
-					r = rt_err_msg(err, EADDRINUSE, "host port %u/%s is already published by container %s",
-						       publish[p].host_port, proto_name(publish[p].proto), e->id);
+					r = rt_err_msg(err, EADDRINUSE,
+						       "host port %u/%s is already published by container %s",
+						       publish[p].host_port, proto_name(publish[p].proto),
+						       e->id);
 					goto out;
 				}
 			}
@@ -314,13 +318,14 @@ int net_alloc_take(const char *state_root, const struct net_network *net, const 
 			goto out;
 		}
 		if (want.s_addr == net->gateway.s_addr) {
-			r = rt_err_msg(err, EADDRINUSE, "address %s is the gateway of network '%s'", a, net->name);
+			r = rt_err_msg(err, EADDRINUSE, "address %s is the gateway of network '%s'", a,
+				       net->name);
 			goto out;
 		}
 		for (size_t k = 0; k < mine->n; k++) {
 			if (mine->v[k].addr.s_addr == want.s_addr) {
-				r = rt_err_msg(err, EADDRINUSE, "address %s is already used by container %s", a,
-					       mine->v[k].id);
+				r = rt_err_msg(err, EADDRINUSE, "address %s is already used by container %s",
+					       a, mine->v[k].id);
 				goto out;
 			}
 		}
@@ -357,7 +362,8 @@ int net_alloc_take(const char *state_root, const struct net_network *net, const 
 			goto out;
 		}
 		mine->v = nv;
-		mine->v[mine->n++] = (struct entry){ .addr.s_addr = htonl(pick), .id = (char *)id, .ports = ports };
+		mine->v[mine->n++] =
+		    (struct entry){ .addr.s_addr = htonl(pick), .id = (char *)id, .ports = ports };
 		mine->dirty = true;
 	}
 	r = store_dirty(all, n_all, err);

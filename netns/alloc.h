@@ -25,7 +25,8 @@ int net_alloc_lock(const char *state_root, struct rt_err *err);
  * outside the subnet (-EINVAL) or in use (-EADDRINUSE); then record the id
  * with `want` (INADDR_ANY: the lowest free address) and return the address. */
 int net_alloc_take(const char *state_root, const struct net_network *net, const char *id, struct in_addr want,
-		   const struct net_publish *publish, size_t n_publish, struct in_addr *ret, struct rt_err *err);
+		   const struct net_publish *publish, size_t n_publish, struct in_addr *ret,
+		   struct rt_err *err);
 
 /* Under the lock: drop the id's entry from whichever network has it.
  * Returns 1 if it was there, 0 if not. */

@@ -18,8 +18,8 @@
 /* Private ranges tried in order for the default network; docker takes
  * 172.17/16 and podman 10.88/16, so neither is on the list. */
 static const char *const default_candidates[] = {
-	"10.89.0.0/24",   "10.89.1.0/24",   "10.89.2.0/24",    "10.89.3.0/24",
-	"172.30.0.0/24",  "172.30.1.0/24",  "192.168.230.0/24", "192.168.231.0/24",
+	"10.89.0.0/24",	 "10.89.1.0/24",  "10.89.2.0/24",     "10.89.3.0/24",
+	"172.30.0.0/24", "172.30.1.0/24", "192.168.230.0/24", "192.168.231.0/24",
 };
 
 const char *net_config_dir(void)
@@ -88,8 +88,9 @@ static int bridge_name_check(const char *bridge, struct rt_err *err)
 	if (len == 0)
 		return rt_err_msg(err, EINVAL, "bridge name is empty");
 	if (len >= IFNAMSIZ)
-		return rt_err_msg(err, ENAMETOOLONG, "bridge name '%s' is too long (%zu characters, at most %d)",
-				  bridge, len, IFNAMSIZ - 1);
+		return rt_err_msg(err, ENAMETOOLONG,
+				  "bridge name '%s' is too long (%zu characters, at most %d)", bridge, len,
+				  IFNAMSIZ - 1);
 	for (const char *p = bridge; *p; p++)
 		if (*p == '/' || *p == ':' || *p <= ' ' || *p == 0x7f)
 			return rt_err_msg(err, EINVAL, "bridge name '%s': invalid character", bridge);
@@ -143,7 +144,8 @@ static int network_read(const char *path, const char *want_name, struct net_netw
 	j = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return rt_err_msg(err, EINVAL, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-	if (json_unpack_ex(j, &jerr, 0, "{s:s, s:s, s:s}", "name", &name, "bridge", &bridge, "subnet", &subnet) < 0)
+	if (json_unpack_ex(j, &jerr, 0, "{s:s, s:s, s:s}", "name", &name, "bridge", &bridge, "subnet",
+			   &subnet) < 0)
 		return rt_err_msg(err, EINVAL, "%s: %s", path, jerr.text);
 	g = json_object_get(j, "gateway");
 	if (g && !json_is_string(g))
@@ -168,7 +170,8 @@ static int network_write(const struct net_network *n, bool exclusive, struct rt_
 	inet_ntop(AF_INET, &n->subnet, a, sizeof(a));
 	snprintf(sub, sizeof(sub), "%s/%u", a, n->prefix);
 	inet_ntop(AF_INET, &n->gateway, gw, sizeof(gw));
-	j = json_pack("{s:s, s:s, s:s, s:s}", "name", n->name, "bridge", n->bridge, "subnet", sub, "gateway", gw);
+	j = json_pack("{s:s, s:s, s:s, s:s}", "name", n->name, "bridge", n->bridge, "subnet", sub, "gateway",
+		      gw);
 	text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 	if (!text)
 		return rt_err_msg(err, ENOMEM, "out of memory");
@@ -276,8 +279,8 @@ int net_network_check_host(const struct net_network *n, struct rt_err *err)
 		return rt_err_set(err, -r, "list host routes");
 	if (r > 0) {
 		inet_ntop(AF_INET, &n->subnet, sub, sizeof(sub));
-		return rt_err_msg(err, EADDRINUSE, "network '%s': subnet %s/%u overlaps host %s", n->name, sub,
-				  n->prefix, desc);
+		return rt_err_msg(err, EADDRINUSE, "network '%s': subnet %s/%u overlaps host %s", n->name,
+				  sub, n->prefix, desc);
 	}
 	return 0;
 }
@@ -297,7 +300,8 @@ static int default_network(struct net_network *ret, struct rt_err *err)
 		struct rt_err e2;
 		bool taken = false;
 
-		r = network_build(NET_DEFAULT_NETWORK, default_candidates[i], NET_DEFAULT_BRIDGE, NULL, &cand, err);
+		r = network_build(NET_DEFAULT_NETWORK, default_candidates[i], NET_DEFAULT_BRIDGE, NULL, &cand,
+				  err);
 		if (r < 0)
 			return r;
 		for (size_t k = 0; k < n_all; k++)
@@ -366,7 +370,8 @@ int net_network_create(const char *name, const char *subnet, const char *bridge,
 			return rt_err_msg(err, EEXIST, "bridge %s is already used by network '%s'", n.bridge,
 					  all[i].name);
 		if (subnets_overlap(&all[i], n.subnet, n.prefix))
-			return rt_err_msg(err, EADDRINUSE, "subnet %s overlaps network '%s'", subnet, all[i].name);
+			return rt_err_msg(err, EADDRINUSE, "subnet %s overlaps network '%s'", subnet,
+					  all[i].name);
 	}
 	r = net_network_check_host(&n, err);
 	if (r < 0)

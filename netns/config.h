@@ -14,8 +14,8 @@
 #include "runtime/err.h"
 
 #define NET_DEFAULT_NETWORK "capsa"
-#define NET_DEFAULT_BRIDGE "capsa0"
-#define NET_NAME_MAX 64
+#define NET_DEFAULT_BRIDGE  "capsa0"
+#define NET_NAME_MAX	    64
 
 struct net_network {
 	char name[NET_NAME_MAX];

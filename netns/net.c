@@ -346,8 +346,13 @@ int net_attach(const char *state_root, const char *id, pid_t pid, const struct n
 		goto fail;
 	if (req->nat || req->n_publish > 0) {
 		struct net_nft_container c = {
-			.id = id, .addr = addr, .subnet = net.subnet, .prefix = net.prefix,
-			.masquerade = req->nat, .publish = req->publish, .n_publish = req->n_publish,
+			.id = id,
+			.addr = addr,
+			.subnet = net.subnet,
+			.prefix = net.prefix,
+			.masquerade = req->nat,
+			.publish = req->publish,
+			.n_publish = req->n_publish,
 		};
 
 		r = net_nft_add(&c);
@@ -426,15 +431,16 @@ int net_network_remove(const char *state_root, const char *name, struct rt_err *
 		int ports = net_link_count_ports(&nl, br.ifindex);
 
 		if (ports > 0)
-			return rt_err_msg(err, EBUSY, "network '%s': bridge %s still has %d port(s)", net.name,
-					  net.bridge, ports);
+			return rt_err_msg(err, EBUSY, "network '%s': bridge %s still has %d port(s)",
+					  net.name, net.bridge, ports);
 		r = net_link_del(&nl, net.bridge);
 	}
 	if (r < 0 && r != -ENODEV)
 		return rt_err_set(err, -r, "delete bridge %s", net.bridge);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return rt_err_set(err, errno, "remove %s", path);
-	if (net_alloc_path(state_root, net.name, path, sizeof(path)) >= 0 && unlink(path) < 0 && errno != ENOENT)
+	if (net_alloc_path(state_root, net.name, path, sizeof(path)) >= 0 && unlink(path) < 0 &&
+	    errno != ENOENT)
 		return rt_err_set(err, errno, "remove %s", path);
 	return 0;
 }

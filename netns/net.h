@@ -22,11 +22,11 @@ struct net_publish {
 
 struct net_request {
 	const char *network; /* NULL = the default network "capsa" */
-	bool nat;            /* outbound masquerade; turns on net.ipv4.ip_forward */
+	bool nat;	     /* outbound masquerade; turns on net.ipv4.ip_forward */
 	const struct net_publish *publish;
 	size_t n_publish;
-	const char *hostname;    /* NULL = the first 12 characters of the id */
-	const char *address;     /* NULL = allocate; else a fixed IPv4 address inside the subnet */
+	const char *hostname;	 /* NULL = the first 12 characters of the id */
+	const char *address;	 /* NULL = allocate; else a fixed IPv4 address inside the subnet */
 	const char *resolv_conf; /* NULL = /etc/resolv.conf: the source of files_dir/resolv.conf */
 };
 

@@ -24,9 +24,9 @@
 #include "netns/nl.h"
 #include "runtime/util.h"
 
-#define NFT_BATCH_SIZE (64 * 1024)
+#define NFT_BATCH_SIZE	(64 * 1024)
 #define NFT_COMMENT_MAX 128
-#define NFT_RECV_SIZE 16384
+#define NFT_RECV_SIZE	16384
 
 static void nft_rule_freep(struct nftnl_rule **r)
 {
@@ -135,8 +135,7 @@ static int batch_send(struct batch *bt, struct mnl_socket *s)
 	if (mnl_socket_sendto(s, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b)) < 0)
 		return -errno;
 	while (acks < bt->n_ack) {
-		ssize_t n = recv(mnl_socket_get_fd(s), rbuf, sizeof(rbuf),
-				 first_err ? MSG_DONTWAIT : 0);
+		ssize_t n = recv(mnl_socket_get_fd(s), rbuf, sizeof(rbuf), first_err ? MSG_DONTWAIT : 0);
 		const struct nlmsghdr *nlh;
 		int len;
 
@@ -148,7 +147,8 @@ static int batch_send(struct batch *bt, struct mnl_socket *s)
 			return first_err ? first_err : -errno;
 		}
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct nlmsgerr *e;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR)

@@ -17,7 +17,7 @@ struct net_nft_container {
 	struct in_addr addr;   /* the container's address */
 	struct in_addr subnet; /* its network */
 	unsigned int prefix;
-	bool masquerade;       /* outbound NAT for traffic leaving the subnet */
+	bool masquerade; /* outbound NAT for traffic leaving the subnet */
 	const struct net_publish *publish;
 	size_t n_publish;
 };

@@ -424,8 +424,12 @@ int net_find_overlap(struct net_nl *nl, struct in_addr net, unsigned int prefix,
 		     char *desc, size_t desc_size)
 {
 	struct overlap_ctx c = {
-		.net = net.s_addr, .prefix = prefix, .ignore_ifindex = ignore_ifindex,
-		.desc = desc, .desc_size = desc_size, .nl = nl,
+		.net = net.s_addr,
+		.prefix = prefix,
+		.ignore_ifindex = ignore_ifindex,
+		.desc = desc,
+		.desc_size = desc_size,
+		.nl = nl,
 	};
 	int r;
 

@@ -79,8 +79,8 @@ static int join_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 {
 	/* user first: the others may belong to it; mount last but one so
 	 * paths keep resolving; pid and time were joined by the parent. */
-	static const enum rt_ns_type order[] = { RT_NS_USER, RT_NS_IPC, RT_NS_UTS, RT_NS_NET,
-						 RT_NS_CGROUP, RT_NS_MOUNT };
+	static const enum rt_ns_type order[] = { RT_NS_USER, RT_NS_IPC,	   RT_NS_UTS,
+						 RT_NS_NET,  RT_NS_CGROUP, RT_NS_MOUNT };
 
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		enum rt_ns_type t = order[i];
@@ -89,9 +89,9 @@ static int join_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 			continue;
 		if (setns(c->ns_fds[t], rt_ns_clone_flag(t)) < 0)
 			return rt_err_set(err, errno, "join %s namespace %s", rt_ns_type_name(t),
-					  c->spec && c->spec->linux_.namespaces[t].path ?
-						  c->spec->linux_.namespaces[t].path :
-						  "");
+					  c->spec && c->spec->linux_.namespaces[t].path
+					      ? c->spec->linux_.namespaces[t].path
+					      : "");
 		close(c->ns_fds[t]);
 		c->ns_fds[t] = -1;
 	}
@@ -316,8 +316,10 @@ process:
 _Noreturn void rt_child_run(struct rt_child_ctx *c)
 {
 	struct rt_err err = { 0 };
-	struct rt_exec_opts eo = { .process = c->process, .seccomp = c->seccomp,
-				   .preserve_fds = c->preserve_fds, .create_cwd = !c->is_exec };
+	struct rt_exec_opts eo = { .process = c->process,
+				   .seccomp = c->seccomp,
+				   .preserve_fds = c->preserve_fds,
+				   .create_cwd = !c->is_exec };
 	int listener = -1, code = 1, r;
 	char exe[PATH_MAX];
 	sigset_t none;

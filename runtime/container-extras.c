@@ -14,7 +14,7 @@
 #include "netns/net.h"
 #include "util.h"
 
-#define ANN_NET "org.capsa.net"
+#define ANN_NET	  "org.capsa.net"
 #define ANN_IMAGE "org.capsa.image"
 
 static const char *annotation(const struct rt_spec *s, const char *key)
@@ -87,7 +87,8 @@ static int apply_net_mode(struct launch *l, const char *mode, struct rt_err *err
 		if (!l->st.network || !*l->st.network)
 			return rt_err_msg(err, EINVAL, "--net %s: empty network name", mode);
 	} else {
-		return rt_err_msg(err, EINVAL, "--net %s: expected none, host, bridge[=NAME] or ns:PATH", mode);
+		return rt_err_msg(err, EINVAL, "--net %s: expected none, host, bridge[=NAME] or ns:PATH",
+				  mode);
 	}
 	return 0;
 }
@@ -191,7 +192,8 @@ int launch_release_extras(struct launch *l, struct rt_err *err)
 	return r;
 }
 
-int rt_release_extras_of(const char *root, const struct rt_state *st, const char *image_root, struct rt_err *err)
+int rt_release_extras_of(const char *root, const struct rt_state *st, const char *image_root,
+			 struct rt_err *err)
 {
 	char dir[PATH_MAX];
 	int r = 0;
@@ -199,7 +201,8 @@ int rt_release_extras_of(const char *root, const struct rt_state *st, const char
 	if (st->network && net_detach(root, st->id, err) < 0)
 		r = rt_err_ret(err);
 	if (st->image && rt_state_dir(root, st->id, dir, sizeof(dir)) == 0 &&
-	    img_rootfs_unmount(image_root ? image_root : st->image_root, st->id, dir, st->keep_rootfs, err) < 0)
+	    img_rootfs_unmount(image_root ? image_root : st->image_root, st->id, dir, st->keep_rootfs, err) <
+		0)
 		r = rt_err_ret(err);
 	return r;
 }

@@ -167,7 +167,8 @@ static void run_poststop_of(struct ctr *c)
 		rt_warn("poststop hooks: %s", err.msg);
 		return;
 	}
-	if (spec->hooks.n_hooks[RT_HOOK_POSTSTOP] && rt_state_to_json(&c->st, RT_STATUS_STOPPED, &json, &err) >= 0)
+	if (spec->hooks.n_hooks[RT_HOOK_POSTSTOP] &&
+	    rt_state_to_json(&c->st, RT_STATUS_STOPPED, &json, &err) >= 0)
 		rt_hooks_run_all(&spec->hooks, RT_HOOK_POSTSTOP, json);
 	rt_spec_free(spec);
 }
@@ -432,7 +433,8 @@ int launch_annotations(struct launch *l, struct rt_err *err)
 	if (!o)
 		return rt_err_set(err, ENOMEM, "annotations");
 	for (size_t i = 0; i < l->spec->n_annotations; i++)
-		json_object_set_new(o, l->spec->annotations[i].key, json_string(l->spec->annotations[i].value));
+		json_object_set_new(o, l->spec->annotations[i].key,
+				    json_string(l->spec->annotations[i].value));
 	l->st.annotations_json = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return l->st.annotations_json ? 0 : rt_err_set(err, ENOMEM, "annotations");

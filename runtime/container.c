@@ -32,19 +32,24 @@ static int validate_spec(const struct rt_spec *s, struct rt_err *err)
 	if (!s->root_path)
 		return rt_err_msg(err, EINVAL, "config.json: root.path: required");
 	if (!s->linux_.namespaces[RT_NS_MOUNT].present)
-		return rt_err_msg(err, EINVAL, "config.json: linux.namespaces: a mount namespace is required");
+		return rt_err_msg(err, EINVAL,
+				  "config.json: linux.namespaces: a mount namespace is required");
 	if ((s->hostname || s->domainname) && !s->linux_.namespaces[RT_NS_UTS].present)
-		return rt_err_msg(err, EINVAL, "config.json: hostname: setting it needs a private UTS namespace");
+		return rt_err_msg(err, EINVAL,
+				  "config.json: hostname: setting it needs a private UTS namespace");
 	if (s->process.apparmor_profile && access("/sys/kernel/security/apparmor", F_OK) < 0)
-		return rt_err_msg(err, EOPNOTSUPP,
-				  "config.json: process.apparmorProfile: AppArmor is not enabled on this host");
+		return rt_err_msg(
+		    err, EOPNOTSUPP,
+		    "config.json: process.apparmorProfile: AppArmor is not enabled on this host");
 	if (s->process.selinux_label || s->linux_.mount_label) {
 		if (access("/sys/fs/selinux/enforce", F_OK) < 0)
-			return rt_err_msg(err, EOPNOTSUPP, "config.json: %s: SELinux is not enabled on this host",
-					  s->process.selinux_label ? "process.selinuxLabel" : "linux.mountLabel");
+			return rt_err_msg(
+			    err, EOPNOTSUPP, "config.json: %s: SELinux is not enabled on this host",
+			    s->process.selinux_label ? "process.selinuxLabel" : "linux.mountLabel");
 	}
 	if (s->linux_.intel_rdt.present && access("/sys/fs/resctrl/schemata", F_OK) < 0)
-		return rt_err_msg(err, EOPNOTSUPP, "config.json: linux.intelRdt: resctrl is not mounted on this host");
+		return rt_err_msg(err, EOPNOTSUPP,
+				  "config.json: linux.intelRdt: resctrl is not mounted on this host");
 	return 0;
 }
 
@@ -220,7 +225,8 @@ static int enter_for_children(struct launch *l, int saved[2], struct rt_err *err
 	if (l->ns_fds[RT_NS_PID] >= 0) {
 		saved[0] = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
 		if (setns(l->ns_fds[RT_NS_PID], CLONE_NEWPID) < 0)
-			return rt_err_set(err, errno, "join pid namespace %s", lx->namespaces[RT_NS_PID].path);
+			return rt_err_set(err, errno, "join pid namespace %s",
+					  lx->namespaces[RT_NS_PID].path);
 	}
 	if (lx->namespaces[RT_NS_TIME].present) {
 		saved[1] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
@@ -233,9 +239,10 @@ static int enter_for_children(struct launch *l, int saved[2], struct rt_err *err
 
 			if (unshare(CLONE_NEWTIME) < 0)
 				return rt_err_set(err, errno, "unshare the time namespace");
-			n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
-				     (long long)lx->time_offsets.monotonic_secs, lx->time_offsets.monotonic_nanosecs,
-				     (long long)lx->time_offsets.boottime_secs, lx->time_offsets.boottime_nanosecs);
+			n = snprintf(
+			    buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+			    (long long)lx->time_offsets.monotonic_secs, lx->time_offsets.monotonic_nanosecs,
+			    (long long)lx->time_offsets.boottime_secs, lx->time_offsets.boottime_nanosecs);
 			r = rt_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n);
 			if (r < 0)
 				return rt_err_set(err, -r, "linux.timeOffsets: write timens_offsets");
@@ -315,7 +322,8 @@ static int prepare(struct launch *l, struct rt_err *err)
 	if (r < 0)
 		return r;
 	if (l->spec->process.n_args == 0)
-		return rt_err_msg(err, EINVAL, "%s: process.args: must be a non-empty array of strings", config);
+		return rt_err_msg(err, EINVAL, "%s: process.args: must be a non-empty array of strings",
+				  config);
 	if (!l->rootfs[0]) {
 		char p[PATH_MAX];
 
@@ -534,7 +542,8 @@ int launch_dialogue(struct launch *l, struct rt_err *err)
 		default:
 			if (fd >= 0)
 				close(fd);
-			return rt_err_msg(err, EPROTO, "unexpected message %u from the container process", m.type);
+			return rt_err_msg(err, EPROTO, "unexpected message %u from the container process",
+					  m.type);
 		}
 	}
 }

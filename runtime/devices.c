@@ -18,7 +18,7 @@ struct dev_default {
 };
 
 static const struct dev_default default_devices[] = {
-	{ "/dev/null", 1, 3 },	  { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+	{ "/dev/null", 1, 3 },	 { "/dev/zero", 1, 5 },	   { "/dev/full", 1, 7 },
 	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 };
 
@@ -68,7 +68,8 @@ static int make_device(int rootfd, const char *path, mode_t type, unsigned int m
 		if (errno != EEXIST)
 			return rt_err_set(err, errno, "mknod %s", path);
 		/* replace whatever the rootfs had there (never follow it) */
-		if (unlinkat(dirfd, name, 0) < 0 || mknodat(dirfd, name, type | perm, makedev(major, minor)) < 0)
+		if (unlinkat(dirfd, name, 0) < 0 ||
+		    mknodat(dirfd, name, type | perm, makedev(major, minor)) < 0)
 			return rt_err_set(err, errno, "mknod %s", path);
 	}
 	if (fchmodat(dirfd, name, perm, 0) < 0)
@@ -118,7 +119,8 @@ int rt_devices_setup(int rootfd, const struct rt_spec *spec, bool use_bind, stru
 			if (strcmp(spec->linux_.devices[j].path, d->path) == 0)
 				in_spec = true;
 		if (!in_spec)
-			r = make_device(rootfd, d->path, S_IFCHR, d->major, d->minor, 0666, 0, 0, use_bind, err);
+			r = make_device(rootfd, d->path, S_IFCHR, d->major, d->minor, 0666, 0, 0, use_bind,
+					err);
 	}
 	for (size_t i = 0; i < spec->linux_.n_devices && r >= 0; i++) {
 		const struct rt_device *d = &spec->linux_.devices[i];
@@ -131,7 +133,8 @@ int rt_devices_setup(int rootfd, const struct rt_spec *spec, bool use_bind, stru
 	for (size_t i = 0; i < ARRAY_SIZE(links) && r >= 0; i++)
 		r = make_link(rootfd, links[i][0], links[i][1], err);
 	if (r >= 0 && devpts_mounted(spec)) {
-		_cleanup_close_ int devfd = rt_open_in_root(rootfd, "/dev", O_DIRECTORY, RT_PATH_NO_CREATE, false);
+		_cleanup_close_ int devfd =
+		    rt_open_in_root(rootfd, "/dev", O_DIRECTORY, RT_PATH_NO_CREATE, false);
 
 		/* /dev/ptmx must be the devpts instance's: replace a node by the link */
 		if (devfd >= 0) {

@@ -10,8 +10,7 @@ int rt_err_ret(const struct rt_err *err)
 	return err->errnum > 0 ? -err->errnum : -EINVAL;
 }
 
-static int err_vset(struct rt_err *err, int errnum, bool with_strerror, const char *fmt,
-		    va_list ap)
+static int err_vset(struct rt_err *err, int errnum, bool with_strerror, const char *fmt, va_list ap)
 {
 	int n;
 

@@ -20,13 +20,11 @@ struct rt_err {
 /* Set the message (printf-style) and errnum.  If errnum != 0, ": strerror" is
  * appended.  Returns -errnum (or -EINVAL when errnum is 0), so
  * `return rt_err_set(err, errno, "open %s", path);` reads naturally. */
-int rt_err_set(struct rt_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int rt_err_set(struct rt_err *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Like rt_err_set but without the strerror suffix: for validation messages
  * such as "process.args: must be a non-empty array of strings". */
-int rt_err_msg(struct rt_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int rt_err_msg(struct rt_err *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prepend "CONTEXT: " to the current message.  Returns -errnum (-EINVAL if 0). */
 int rt_err_prefix(struct rt_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -23,8 +23,8 @@
 #include "util.h"
 
 static const char *const ns_file[RT_NS_MAX] = {
-	[RT_NS_USER] = "user", [RT_NS_PID] = "pid",	  [RT_NS_NET] = "net",	   [RT_NS_MOUNT] = "mnt",
-	[RT_NS_IPC] = "ipc",   [RT_NS_UTS] = "uts",	  [RT_NS_CGROUP] = "cgroup", [RT_NS_TIME] = "time",
+	[RT_NS_USER] = "user", [RT_NS_PID] = "pid", [RT_NS_NET] = "net",       [RT_NS_MOUNT] = "mnt",
+	[RT_NS_IPC] = "ipc",   [RT_NS_UTS] = "uts", [RT_NS_CGROUP] = "cgroup", [RT_NS_TIME] = "time",
 };
 
 /* Open the init's namespaces that differ from ours. */
@@ -43,7 +43,8 @@ static int open_init_ns(pid_t pid, int fds[RT_NS_MAX], struct rt_err *err)
 			return rt_err_set(err, errno, "open %s", path);
 		}
 		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_file[t]);
-		if (fstat(fds[t], &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		if (fstat(fds[t], &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev) {
 			close(fds[t]);
 			fds[t] = -1;
 		}

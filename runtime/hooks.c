@@ -83,7 +83,8 @@ static int run_hook(const struct rt_hook *h, const char *state_json, struct rt_e
 			waitpid(pid, &status, 0);
 			if (pidfd >= 0)
 				close(pidfd);
-			return rt_err_msg(err, ETIMEDOUT, "hook %s: timed out after %d s", h->path, h->timeout);
+			return rt_err_msg(err, ETIMEDOUT, "hook %s: timed out after %d s", h->path,
+					  h->timeout);
 		}
 		if (waitpid(pid, &status, pidfd >= 0 ? WNOHANG : 0) == pid)
 			break;

@@ -21,7 +21,7 @@
 
 struct hier {
 	char mountpoint[PATH_MAX];
-	char opts[256];	 /* controllers as in /proc/self/cgroup: "cpu,cpuacct" or "name=systemd"; "" for v2 */
+	char opts[256]; /* controllers as in /proc/self/cgroup: "cpu,cpuacct" or "name=systemd"; "" for v2 */
 	char path[PATH_MAX]; /* the container's cgroup in it */
 	bool v2;
 };
@@ -36,8 +36,8 @@ static void controllers_from_superopts(const char *super, char *out, size_t size
 	snprintf(buf, sizeof(buf), "%s", super);
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strncmp(t, "release_agent", 13) == 0 ||
-		    strcmp(t, "clone_children") == 0 || strcmp(t, "noprefix") == 0 || strcmp(t, "xattr") == 0 ||
-		    strcmp(t, "cpuset_v2_mode") == 0)
+		    strcmp(t, "clone_children") == 0 || strcmp(t, "noprefix") == 0 ||
+		    strcmp(t, "xattr") == 0 || strcmp(t, "cpuset_v2_mode") == 0)
 			continue;
 		if (out[0])
 			strncat(out, ",", size - strlen(out) - 1);
@@ -178,7 +178,8 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 		}
 	}
 	if (flags & MS_RDONLY) {
-		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=755") < 0)
 			return rt_err_set(err, errno, "remount %s read-only", m->destination);
 	}
 	return 0;

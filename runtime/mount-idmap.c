@@ -33,8 +33,8 @@ static int write_map(pid_t pid, const char *file, const struct rt_idmap *m, size
 
 /* A user namespace with the given mappings, as an fd: a child unshares it
  * and waits while we write its maps and open it. */
-static int make_userns_fd(const struct rt_idmap *uids, size_t n_uids, const struct rt_idmap *gids, size_t n_gids,
-			  struct rt_err *err)
+static int make_userns_fd(const struct rt_idmap *uids, size_t n_uids, const struct rt_idmap *gids,
+			  size_t n_gids, struct rt_err *err)
 {
 	char path[64];
 	int pipefd[2], fd, r;
@@ -83,9 +83,10 @@ int rt_idmap_userns(const struct rt_mount *m, const struct rt_spec *spec, struct
 	int fd;
 
 	if (!n_uids || !n_gids)
-		return rt_err_msg(err, EINVAL,
-				  "mount %s: idmap needs uidMappings and gidMappings (on the mount or in linux)",
-				  m->destination);
+		return rt_err_msg(
+		    err, EINVAL,
+		    "mount %s: idmap needs uidMappings and gidMappings (on the mount or in linux)",
+		    m->destination);
 	fd = make_userns_fd(uids, n_uids, gids, n_gids, err);
 	if (fd < 0)
 		return rt_err_prefix(err, "mount %s", m->destination);
@@ -106,9 +107,11 @@ int rt_mount_idmapped(const struct rt_mount *m, int userns_fd, int target_fd, st
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
 	if (tree < 0)
 		return rt_err_set(err, errno, "mount %s: open_tree %s", m->destination, m->source);
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr,
+		    sizeof(attr)) < 0)
 		return rt_err_set(err, errno, "mount %s: idmap %s", m->destination, m->source);
-	if (syscall(SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (syscall(SYS_move_mount, tree, "", target_fd, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return rt_err_set(err, errno, "mount %s: move the idmapped tree", m->destination);
 	return 0;
 }

@@ -95,28 +95,32 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 
 		dfd = rt_open_in_root(rootfd, m->destination, 0, RT_PATH_CREATE_DIR, true);
 		if (dfd >= 0 && (fstat(dfd, &st) < 0 || !S_ISDIR(st.st_mode)))
-			return rt_err_msg(err, EINVAL, "mount %s on %s: the destination is not a directory (a symlink?)",
+			return rt_err_msg(err, EINVAL,
+					  "mount %s on %s: the destination is not a directory (a symlink?)",
 					  type, m->destination);
 	} else {
-		dfd = rt_open_in_root(rootfd, m->destination, 0,
-				      bind && bind_source_is_file(m) ? RT_PATH_CREATE_FILE : RT_PATH_CREATE_DIR,
-				      false);
+		dfd = rt_open_in_root(
+		    rootfd, m->destination, 0,
+		    bind && bind_source_is_file(m) ? RT_PATH_CREATE_FILE : RT_PATH_CREATE_DIR, false);
 	}
 	if (dfd < 0)
 		return rt_err_set(err, -dfd, "mount destination %s", m->destination);
 	rt_fd_path(dfd, target, sizeof(target));
 
 	if (m->tmpcopyup)
-		return rt_err_msg(err, EOPNOTSUPP, "mount %s: the tmpcopyup option is not supported", m->destination);
+		return rt_err_msg(err, EOPNOTSUPP, "mount %s: the tmpcopyup option is not supported",
+				  m->destination);
 	if (m->idmap) {
 		if (!bind)
-			return rt_err_msg(err, EINVAL, "mount %s: idmap is only for bind mounts", m->destination);
+			return rt_err_msg(err, EINVAL, "mount %s: idmap is only for bind mounts",
+					  m->destination);
 		r = rt_mount_idmapped(m, idmap_fd, dfd, err);
 		if (r < 0)
 			return r;
 	} else if (bind) {
 		if (!m->source)
-			return rt_err_msg(err, EINVAL, "mount %s: bind mount without a source", m->destination);
+			return rt_err_msg(err, EINVAL, "mount %s: bind mount without a source",
+					  m->destination);
 		if (mount(m->source, target, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
 			return rt_err_set(err, errno, "bind mount %s on %s", m->source, m->destination);
 	} else {
@@ -156,7 +160,8 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 		 * the whole tree under the destination */
 		struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
 
-		if (syscall(SYS_mount_setattr, after, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		if (syscall(SYS_mount_setattr, after, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+		    0)
 			return rt_err_set(err, errno, "mount %s: set recursive attributes", m->destination);
 	}
 	return 0;
@@ -275,7 +280,8 @@ static int mask_path(const char *path, int *nullfd, struct rt_err *err)
 		return rt_err_set(err, errno, "masked path %s", path);
 	rt_fd_path(fd, target, sizeof(target));
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") < 0)
+		if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") <
+		    0)
 			return rt_err_set(err, errno, "mask %s", path);
 		return 0;
 	}

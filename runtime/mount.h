@@ -13,14 +13,14 @@
 
 struct rt_rootfs_opts {
 	const struct rt_spec *spec;
-	const char *rootfs;       /* absolute host path of the root filesystem */
-	const char *cgroup_path;  /* the container's cgroup (for cgroup mounts on v1) */
+	const char *rootfs;	 /* absolute host path of the root filesystem */
+	const char *cgroup_path; /* the container's cgroup (for cgroup mounts on v1) */
 	bool new_cgroupns;
 	bool new_userns;
 	bool new_netns;
 	bool no_pivot;
 	bool terminal;
-	const int *idmap_fds;     /* per spec mount: its idmap user namespace fd, or -1 */
+	const int *idmap_fds;	      /* per spec mount: its idmap user namespace fd, or -1 */
 	const struct rt_mount *extra; /* runtime-provided binds (/etc/hosts...) */
 	size_t n_extra;
 };

@@ -124,14 +124,70 @@ static json_t *filtered(const char *const *names, size_t n, bool (*keep)(const c
 
 /* runc's mount options plus the idmap pair: the candidates for mountOptions. */
 static const char *const mount_candidates[] = {
-	"acl", "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "idmap",
-	"iversion", "lazytime", "loud", "mand", "noacl", "noatime", "nodev", "nodiratime", "noexec",
-	"noiversion", "nolazytime", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
-	"private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "ridmap",
-	"rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid",
-	"rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave",
-	"rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-	"strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable",
+	"acl",
+	"async",
+	"atime",
+	"bind",
+	"defaults",
+	"dev",
+	"diratime",
+	"dirsync",
+	"exec",
+	"idmap",
+	"iversion",
+	"lazytime",
+	"loud",
+	"mand",
+	"noacl",
+	"noatime",
+	"nodev",
+	"nodiratime",
+	"noexec",
+	"noiversion",
+	"nolazytime",
+	"nomand",
+	"norelatime",
+	"nostrictatime",
+	"nosuid",
+	"nosymfollow",
+	"private",
+	"ratime",
+	"rbind",
+	"rdev",
+	"rdiratime",
+	"relatime",
+	"remount",
+	"rexec",
+	"ridmap",
+	"rnoatime",
+	"rnodev",
+	"rnodiratime",
+	"rnoexec",
+	"rnorelatime",
+	"rnostrictatime",
+	"rnosuid",
+	"rnosymfollow",
+	"ro",
+	"rprivate",
+	"rrelatime",
+	"rro",
+	"rrw",
+	"rshared",
+	"rslave",
+	"rstrictatime",
+	"rsuid",
+	"rsymfollow",
+	"runbindable",
+	"rw",
+	"shared",
+	"silent",
+	"slave",
+	"strictatime",
+	"suid",
+	"symfollow",
+	"sync",
+	"tmpcopyup",
+	"unbindable",
 };
 
 /* Parsed, but refused by runtime/mount.c: tmpcopyup (no copy of the
@@ -148,20 +204,21 @@ static bool mount_option_supported(const char *name)
 }
 
 static const char *const seccomp_actions[] = {
-	"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-	"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
+	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",	   "SCMP_ACT_TRACE",
+	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	   "SCMP_ACT_NOTIFY",
 };
 static const char *const seccomp_operators[] = {
-	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",	    "SCMP_CMP_EQ",
 	"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 };
 static const char *const seccomp_archs[] = {
-	"SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_MIPS",
-	"SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
-	"SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE",
-	"SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
-	"SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
+	"SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",	  "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64",	 "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_MIPS",
+	"SCMP_ARCH_MIPS64",	 "SCMP_ARCH_MIPS64N32",	  "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+	"SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",	  "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",
+	"SCMP_ARCH_S390",	 "SCMP_ARCH_S390X",	  "SCMP_ARCH_SH",      "SCMP_ARCH_SHEB",
+	"SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64",	  "SCMP_ARCH_RISCV64",
 };
 static const char *const seccomp_flags[] = {
 	"SECCOMP_FILTER_FLAG_TSYNC",
@@ -222,33 +279,29 @@ int rt_features_json(const char *version, char **ret, struct rt_err *err)
 	char sver[64];
 	char *text;
 
-	snprintf(sver, sizeof(sver), "%u.%u.%u", sv ? sv->major : 0, sv ? sv->minor : 0,
-		 sv ? sv->micro : 0);
+	snprintf(sver, sizeof(sver), "%u.%u.%u", sv ? sv->major : 0, sv ? sv->minor : 0, sv ? sv->micro : 0);
 	/* ociVersionMax: the spec version capsa is written against (the parser
 	 * also takes later 1.x documents, ignoring what it does not know). */
 	o = json_pack(
-		"{s:s,s:s,s:o,s:o,s:{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},"
-		"s:{s:b,s:o,s:o,s:o,s:o,s:o},s:o,s:o,s:o,s:{s:o}},"
-		"s:{s:s,s:s},s:[s,s]}",
-		"ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0",
-		"hooks", filtered(hooks, ARRAY_SIZE(hooks), NULL),
-		"mountOptions", filtered(mount_candidates, ARRAY_SIZE(mount_candidates), mount_option_supported),
-		"linux",
-		"namespaces", namespaces(),
-		"capabilities", capabilities(),
-		"cgroup", "v1", true, "v2", true, "systemd", false, "systemdUser", false, "rdma", true,
-		"seccomp", "enabled", true,
-		"actions", filtered(seccomp_actions, ARRAY_SIZE(seccomp_actions), seccomp_action_known),
-		"operators", filtered(seccomp_operators, ARRAY_SIZE(seccomp_operators), seccomp_operator_known),
-		"archs", filtered(seccomp_archs, ARRAY_SIZE(seccomp_archs), seccomp_arch_known),
-		"knownFlags", filtered(seccomp_flags, ARRAY_SIZE(seccomp_flags), seccomp_flag_known),
-		"supportedFlags", filtered(seccomp_flags, ARRAY_SIZE(seccomp_flags), seccomp_flag_known_and_supported),
-		/* capsa checks that the host has them and refuses otherwise, but
-		 * never applies a profile or label itself */
-		"apparmor", enabled(false), "selinux", enabled(false), "intelRdt", enabled(false),
-		"mountExtensions", "idmap", enabled(true),
-		"annotations", "org.capsa.version", version, "io.github.seccomp.libseccomp.version", sver,
-		"potentiallyUnsafeConfigAnnotations", "org.capsa.image", "org.capsa.net");
+	    "{s:s,s:s,s:o,s:o,s:{s:o,s:o,s:{s:b,s:b,s:b,s:b,s:b},"
+	    "s:{s:b,s:o,s:o,s:o,s:o,s:o},s:o,s:o,s:o,s:{s:o}},"
+	    "s:{s:s,s:s},s:[s,s]}",
+	    "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks",
+	    filtered(hooks, ARRAY_SIZE(hooks), NULL), "mountOptions",
+	    filtered(mount_candidates, ARRAY_SIZE(mount_candidates), mount_option_supported), "linux",
+	    "namespaces", namespaces(), "capabilities", capabilities(), "cgroup", "v1", true, "v2", true,
+	    "systemd", false, "systemdUser", false, "rdma", true, "seccomp", "enabled", true, "actions",
+	    filtered(seccomp_actions, ARRAY_SIZE(seccomp_actions), seccomp_action_known), "operators",
+	    filtered(seccomp_operators, ARRAY_SIZE(seccomp_operators), seccomp_operator_known), "archs",
+	    filtered(seccomp_archs, ARRAY_SIZE(seccomp_archs), seccomp_arch_known), "knownFlags",
+	    filtered(seccomp_flags, ARRAY_SIZE(seccomp_flags), seccomp_flag_known), "supportedFlags",
+	    filtered(seccomp_flags, ARRAY_SIZE(seccomp_flags), seccomp_flag_known_and_supported),
+	    /* capsa checks that the host has them and refuses otherwise, but
+	     * never applies a profile or label itself */
+	    "apparmor", enabled(false), "selinux", enabled(false), "intelRdt", enabled(false),
+	    "mountExtensions", "idmap", enabled(true), "annotations", "org.capsa.version", version,
+	    "io.github.seccomp.libseccomp.version", sver, "potentiallyUnsafeConfigAnnotations",
+	    "org.capsa.image", "org.capsa.net");
 	if (!o)
 		return rt_err_set(err, ENOMEM, "features");
 	text = json_dumps(o, JSON_INDENT(4));

@@ -116,7 +116,8 @@ static int walk_component(struct walk *w, const char *comp, bool last, int extra
 	fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create != RT_PATH_NO_CREATE) {
 		if (last && final_part && create == RT_PATH_CREATE_FILE) {
-			int wfd = openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+			int wfd =
+			    openat(cur, comp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
 
 			if (wfd < 0 && errno != EEXIST)
 				return -errno;
@@ -214,8 +215,7 @@ static int open_by_walk(int rootfd, const char *path, int extra_flags, enum rt_p
 	return fd;
 }
 
-int rt_open_in_root(int rootfd, const char *path, int extra_flags, enum rt_path_create create,
-		    bool nofollow)
+int rt_open_in_root(int rootfd, const char *path, int extra_flags, enum rt_path_create create, bool nofollow)
 {
 	int fd;
 

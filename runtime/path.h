@@ -24,8 +24,7 @@ enum rt_path_create {
  * O_PATH|O_CLOEXEC (plus extra_flags, e.g. O_DIRECTORY), creating it first
  * when asked.  The final component is not followed if it is a symlink only
  * when nofollow is set.  Returns the fd or -errno. */
-int rt_open_in_root(int rootfd, const char *path, int extra_flags, enum rt_path_create create,
-		    bool nofollow);
+int rt_open_in_root(int rootfd, const char *path, int extra_flags, enum rt_path_create create, bool nofollow);
 
 /* Reopen an O_PATH fd with real access flags through /proc/self/fd. */
 int rt_reopen(int pathfd, int flags);

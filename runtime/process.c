@@ -41,7 +41,8 @@ int rt_process_limits(const struct rt_process *p, struct rt_err *err)
 
 		if (setrlimit((__rlimit_resource_t)l->resource, &rl) < 0)
 			return rt_err_set(err, errno, "process.rlimits[%zu]: setrlimit %d to %llu:%llu", i,
-					  l->resource, (unsigned long long)l->soft, (unsigned long long)l->hard);
+					  l->resource, (unsigned long long)l->soft,
+					  (unsigned long long)l->hard);
 	}
 	if (p->has_oom_score_adj) {
 		char buf[32];

@@ -19,9 +19,9 @@ int rt_process_personality(const struct rt_personality *pers, struct rt_err *err
 struct rt_exec_opts {
 	const struct rt_process *process;
 	const struct rt_seccomp_prog *seccomp; /* NULL: none */
-	int preserve_fds;                      /* fds 3 .. 3+N-1 stay open */
-	int *ret_listener_fd;                  /* seccomp notify fd, when the profile asks */
-	bool create_cwd;                       /* the init: a missing cwd is created (runc) */
+	int preserve_fds;		       /* fds 3 .. 3+N-1 stay open */
+	int *ret_listener_fd;		       /* seccomp notify fd, when the profile asks */
+	bool create_cwd;		       /* the init: a missing cwd is created (runc) */
 };
 
 /* cwd (checked to be inside the root), user and groups, capabilities,
@@ -32,8 +32,7 @@ int rt_process_finalize(const struct rt_exec_opts *o, struct rt_err *err);
 /* Find args[0] (in the process's PATH unless it has a '/') as runc does,
  * before the container reports ready, so create fails for a missing binary.
  * On failure *ret_exit is 127 (not found) or 126 (not executable). */
-int rt_process_lookup(const struct rt_process *p, char *ret, size_t size, int *ret_exit,
-		      struct rt_err *err);
+int rt_process_lookup(const struct rt_process *p, char *ret, size_t size, int *ret_exit, struct rt_err *err);
 
 /* execve the looked-up path.  Only returns on failure (exit code in *ret_exit). */
 int rt_process_exec(const struct rt_process *p, const char *path, int *ret_exit, struct rt_err *err);

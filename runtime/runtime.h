@@ -13,23 +13,23 @@
 struct rt_net_opts;
 
 struct rt_create_opts {
-	const char *root;	    /* state root */
+	const char *root; /* state root */
 	const char *id;
-	const char *bundle;	    /* absolute */
-	const char *config_path;    /* default BUNDLE/config.json */
+	const char *bundle;	 /* absolute */
+	const char *config_path; /* default BUNDLE/config.json */
 	const char *pid_file;
 	const char *console_socket;
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;
-	int listen_fds;		    /* LISTEN_FDS from socket activation: passed on with LISTEN_PID=1 */
-	const char *image;	    /* run on an overlay of this image (--image / annotation) */
+	int listen_fds;	   /* LISTEN_FDS from socket activation: passed on with LISTEN_PID=1 */
+	const char *image; /* run on an overlay of this image (--image / annotation) */
 	const char *image_root;
 	bool keep_rootfs;
 	const char *net;	    /* --net: none|host|bridge[=NAME]|ns:PATH, NULL = spec */
 	const char *const *publish; /* --publish values */
 	size_t n_publish;
-	bool stats;		    /* run: print the cgroup summary at exit */
+	bool stats; /* run: print the cgroup summary at exit */
 	void (*debug)(void *ctx, const char *msg);
 	void *debug_ctx;
 };
@@ -60,8 +60,7 @@ int rt_container_pause(const char *root, const char *id, bool pause, struct rt_e
 /* Host pids of every process of the container. */
 int rt_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n, struct rt_err *err);
 
-int rt_container_update(const char *root, const char *id, const struct rt_resources *res,
-			struct rt_err *err);
+int rt_container_update(const char *root, const char *id, const struct rt_resources *res, struct rt_err *err);
 
 int rt_container_stats(const char *root, const char *id, char **ret_json, struct rt_err *err);
 

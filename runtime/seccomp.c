@@ -41,14 +41,14 @@
 #endif
 
 #define X32_SYSCALL_BIT 0x40000000u
-#define ACT_ERRNO_BASE 0x00050000u
-#define ACT_TRACE_BASE 0x7ff00000u
-#define MAX_ARGS 6
+#define ACT_ERRNO_BASE	0x00050000u
+#define ACT_TRACE_BASE	0x7ff00000u
+#define MAX_ARGS	6
 
 struct rt_seccomp_prog {
-	unsigned int flags;   /* SECCOMP_FILTER_FLAG_*, without NEW_LISTENER */
-	bool implied_flags;   /* flags came from the default, not the spec */
-	bool notify;          /* NEW_LISTENER wanted */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_*, without NEW_LISTENER */
+	bool implied_flags; /* flags came from the default, not the spec */
+	bool notify;	    /* NEW_LISTENER wanted */
 	size_t skipped;
 	size_t len;
 	struct sock_filter insns[];
@@ -69,8 +69,8 @@ static const struct {
 };
 
 /* The full libseccomp action from base + optional payload. */
-static int full_action(uint32_t base, bool has_errno, uint32_t errno_ret, const char *what,
-		       uint32_t *ret, struct rt_err *err)
+static int full_action(uint32_t base, bool has_errno, uint32_t errno_ret, const char *what, uint32_t *ret,
+		       struct rt_err *err)
 {
 	switch (base) {
 	case ACT_ERRNO_BASE:
@@ -86,7 +86,8 @@ static int full_action(uint32_t base, bool has_errno, uint32_t errno_ret, const 
 	case SCMP_ACT_LOG:
 	case SCMP_ACT_ALLOW:
 		if (has_errno)
-			return rt_err_msg(err, EINVAL, "%s: errnoRet is only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE",
+			return rt_err_msg(err, EINVAL,
+					  "%s: errnoRet is only valid with SCMP_ACT_ERRNO and SCMP_ACT_TRACE",
 					  what);
 		*ret = base;
 		return 0;
@@ -130,7 +131,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct rt_seccomp_rule *rule, uin
 		const struct rt_seccomp_arg *a = &rule->args[i];
 
 		if (a->index >= MAX_ARGS)
-			return rt_err_msg(err, EINVAL, "syscall %s: argument index %u out of range", name, a->index);
+			return rt_err_msg(err, EINVAL, "syscall %s: argument index %u out of range", name,
+					  a->index);
 		if (a->op < SCMP_CMP_NE || a->op > SCMP_CMP_MASKED_EQ)
 			return rt_err_msg(err, EINVAL, "syscall %s: unknown operator %d", name, a->op);
 		if (seen & (1u << a->index))
@@ -168,11 +170,11 @@ static int add_rule(scmp_filter_ctx ctx, const struct rt_seccomp_rule *rule, uin
 struct enosys_block {
 	uint32_t audit_arch;
 	uint32_t lo, hi; /* syscall number range [lo, hi); hi 0 = unbounded */
-	uint32_t max;    /* highest syscall number the profile names */
+	uint32_t max;	 /* highest syscall number the profile names */
 };
 
 #define MAX_BLOCKS 24
-#define BLOCK_LEN 6
+#define BLOCK_LEN  6
 
 static size_t enosys_blocks(const struct rt_seccomp *s, const uint32_t *arches, size_t n_arches,
 			    struct enosys_block *blocks)
@@ -191,7 +193,8 @@ static size_t enosys_blocks(const struct rt_seccomp *s, const uint32_t *arches, 
 		}
 		for (size_t i = 0; i < s->n_syscalls; i++)
 			for (size_t j = 0; j < s->syscalls[i].n_names; j++) {
-				int nr = seccomp_syscall_resolve_name_arch(arches[a], s->syscalls[i].names[j]);
+				int nr =
+				    seccomp_syscall_resolve_name_arch(arches[a], s->syscalls[i].names[j]);
 
 				if (nr < 0)
 					continue;
@@ -223,8 +226,8 @@ static size_t emit_stub(const struct enosys_block *blocks, size_t n, struct sock
 		out[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, b->audit_arch, 0,
 						      (uint8_t)(next - k - 1));
 		k++;
-		out[k] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						      offsetof(struct seccomp_data, nr));
+		out[k] =
+		    (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 		k++;
 		/* nr < lo: next block (lo 0 always passes) */
 		out[k] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, b->lo, 0,
@@ -268,7 +271,8 @@ static int export_bpf(scmp_filter_ctx ctx, void **ret, size_t *ret_len, struct r
 	if (fstat(fd, &st) < 0)
 		return rt_err_set(err, errno, "fstat seccomp memfd");
 	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0)
-		return rt_err_msg(err, EINVAL, "exported seccomp filter has odd size %lld", (long long)st.st_size);
+		return rt_err_msg(err, EINVAL, "exported seccomp filter has odd size %lld",
+				  (long long)st.st_size);
 	buf = malloc((size_t)st.st_size);
 	if (!buf)
 		return rt_err_set(err, ENOMEM, "seccomp filter");
@@ -301,7 +305,8 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 	if (r < 0)
 		return r;
 	if (s->default_action == SCMP_ACT_NOTIFY)
-		return rt_err_msg(err, EINVAL, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+		return rt_err_msg(err, EINVAL,
+				  "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
 	r = parse_flags(s, &flags, err);
 	if (r < 0)
 		return r;
@@ -385,7 +390,7 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 
 /* --- cache --------------------------------------------------------------- */
 
-#define CACHE_MAGIC "CAPSABPF"
+#define CACHE_MAGIC   "CAPSABPF"
 #define CACHE_VERSION 1u
 
 struct cache_header {
@@ -515,8 +520,8 @@ static int cache_store(const char *path, const unsigned char key[32], const stru
 	return rt_write_file_atomic(path, buf, size, 0600);
 }
 
-int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir,
-			      struct rt_seccomp_prog **ret, struct rt_err *err)
+int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir, struct rt_seccomp_prog **ret,
+			      struct rt_err *err)
 {
 	unsigned char key[32];
 	char path[4096];

@@ -44,16 +44,15 @@
 struct rt_seccomp_prog;
 
 /* Compile s (s->present must be true) into a BPF program.  Parent side. */
-int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
-		       struct rt_err *err);
+int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err);
 
 /* Like rt_seccomp_compile, with a cache of exported programs under cache_dir
  * (created 0700 if missing), keyed by the SHA-256 of the canonical content of
  * s plus the libseccomp version: cache_dir/<hex>.bpf.  Corrupt or mismatching
  * cache files are ignored and rewritten; failing to write the cache is not an
  * error.  Returns 1 on a cache hit, 0 when it compiled. */
-int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir,
-			      struct rt_seccomp_prog **ret, struct rt_err *err);
+int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir, struct rt_seccomp_prog **ret,
+			      struct rt_err *err);
 
 /* Load the filter into the calling thread.  Child side: no allocation, no
  * locks.  Uses seccomp(2) with the program's flags (prctl(PR_SET_SECCOMP)

@@ -37,19 +37,19 @@ struct rt_child_ctx {
 	const struct rt_spec *spec;
 	const struct rt_process *process; /* spec->process, or the exec'd one */
 	struct rt_rootfs_opts rootfs;
-	int sync_fd;		/* child's end */
-	int lock_fd;		/* the container lock: closed first, or it stays held */
-	int fifo_fd;		/* exec.fifo opened for reading (create), or -1 (run) */
-	int errfile_fd;		/* create: init.err, where a failure after `create` returned goes (-1: none) */
-	int ns_fds[RT_NS_MAX];	/* namespaces to join by path (-1: none) */
+	int sync_fd;	       /* child's end */
+	int lock_fd;	       /* the container lock: closed first, or it stays held */
+	int fifo_fd;	       /* exec.fifo opened for reading (create), or -1 (run) */
+	int errfile_fd;	       /* create: init.err, where a failure after `create` returned goes (-1: none) */
+	int ns_fds[RT_NS_MAX]; /* namespaces to join by path (-1: none) */
 	unsigned long clone_flags;
 	const struct rt_seccomp_prog *seccomp;
 	int preserve_fds;
 	bool no_new_keyring;
-	bool is_exec;		/* joining a running container: no rootfs work */
-	bool exec_wait;         /* run/exec: wait for EXEC_NOW */
-	bool detached;          /* nobody stays to supervise: drop PDEATHSIG before execve */
-	const char *state_json; /* the runtime's view of the state (seccomp listener) */
+	bool is_exec;		   /* joining a running container: no rootfs work */
+	bool exec_wait;		   /* run/exec: wait for EXEC_NOW */
+	bool detached;		   /* nobody stays to supervise: drop PDEATHSIG before execve */
+	const char *state_json;	   /* the runtime's view of the state (seccomp listener) */
 	const struct rt_state *st; /* for the hooks run in the container's namespaces */
 };
 

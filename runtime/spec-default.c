@@ -32,9 +32,17 @@ static const struct {
 };
 
 static const char *const masked_paths[] = {
-	"/proc/asound",	    "/proc/acpi",	 "/proc/kcore",	      "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	    "/sys/firmware",	 "/sys/devices/virtual/powercap",
+	"/proc/asound",
+	"/proc/acpi",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
 };
 
 static const char *const readonly_paths[] = {
@@ -107,7 +115,8 @@ static json_t *mount_json(const struct mount_tmpl *m, bool rootless)
 	opts = json_array();
 	for (size_t i = 0; opts && m->options[i]; i++) {
 		/* ids outside the user namespace's map would be refused */
-		if (rootless && (strncmp(m->options[i], "uid=", 4) == 0 || strncmp(m->options[i], "gid=", 4) == 0))
+		if (rootless &&
+		    (strncmp(m->options[i], "uid=", 4) == 0 || strncmp(m->options[i], "gid=", 4) == 0))
 			continue;
 		if (json_array_append_new(opts, json_string(m->options[i])) < 0) {
 			json_decref(opts);
@@ -123,16 +132,12 @@ static json_t *mount_json(const struct mount_tmpl *m, bool rootless)
 
 static json_t *process_json(void)
 {
-	return json_pack("{sb s{si si} s[s] s[ss] ss s{so so so s[] s[]} s[{ss si si}] sb}",
-			 "terminal", 0,
-			 "user", "uid", 0, "gid", 0,
-			 "args", "sh",
-			 "env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
-			 "cwd", "/",
-			 "capabilities", "bounding", caps_array(), "effective", caps_array(), "permitted",
-			 caps_array(), "inheritable", "ambient",
-			 "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024, "soft", 1024,
-			 "noNewPrivileges", 1);
+	return json_pack("{sb s{si si} s[s] s[ss] ss s{so so so s[] s[]} s[{ss si si}] sb}", "terminal", 0,
+			 "user", "uid", 0, "gid", 0, "args", "sh", "env",
+			 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+			 "cwd", "/", "capabilities", "bounding", caps_array(), "effective", caps_array(),
+			 "permitted", caps_array(), "inheritable", "ambient", "rlimits", "type",
+			 "RLIMIT_NOFILE", "hard", 1024, "soft", 1024, "noNewPrivileges", 1);
 }
 
 static json_t *namespaces_json(bool rootless)
@@ -166,12 +171,13 @@ static json_t *linux_json(bool rootless, json_t *seccomp)
 		if (json_object_set_new(l, "uidMappings",
 					json_pack("[{si si si}]", "containerID", 0, "hostID", (int)geteuid(),
 						  "size", 1)) < 0 ||
-		    json_object_set_new(l, "gidMappings",
-					json_pack("[{si si si}]", "containerID", 0, "hostID", (int)getegid(),
-						  "size", 1)) < 0)
+		    json_object_set_new(
+			l, "gidMappings",
+			json_pack("[{si si si}]", "containerID", 0, "hostID", (int)getegid(), "size", 1)) < 0)
 			goto fail;
 	} else if (json_object_set_new(l, "resources",
-				       json_pack("{s[{sb ss}]}", "devices", "allow", 0, "access", "rwm")) < 0) {
+				       json_pack("{s[{sb ss}]}", "devices", "allow", 0, "access", "rwm")) <
+		   0) {
 		goto fail;
 	}
 	return l;
@@ -196,8 +202,8 @@ int rt_spec_default_json(bool rootless, json_t **ret, struct rt_err *err)
 		}
 	/* "o" steals the references, also when packing fails */
 	spec = json_pack("{ss so s{ss sb} ss so so}", "ociVersion", "1.2.0", "process", process_json(),
-			 "root", "path", "rootfs", "readonly", 1, "hostname", "capsa", "mounts", ms,
-			 "linux", linux_json(rootless, seccomp));
+			 "root", "path", "rootfs", "readonly", 1, "hostname", "capsa", "mounts", ms, "linux",
+			 linux_json(rootless, seccomp));
 	if (!spec)
 		return rt_err_set(err, ENOMEM, "default config");
 	*ret = spec;

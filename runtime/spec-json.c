@@ -133,8 +133,7 @@ static bool sj_type_ok(enum sj_type t, json_t *v)
 	return true;
 }
 
-int sj_object(struct sj_ctx *c, json_t *obj, const struct sj_field *fields, size_t n_fields,
-	      void *base)
+int sj_object(struct sj_ctx *c, json_t *obj, const struct sj_field *fields, size_t n_fields, void *base)
 {
 	for (size_t i = 0; i < n_fields; i++) {
 		const struct sj_field *f = &fields[i];
@@ -158,16 +157,14 @@ int sj_object(struct sj_ctx *c, json_t *obj, const struct sj_field *fields, size
 	return 0;
 }
 
-int sj_object_expect(struct sj_ctx *c, json_t *v, const struct sj_field *fields, size_t n_fields,
-		     void *base)
+int sj_object_expect(struct sj_ctx *c, json_t *v, const struct sj_field *fields, size_t n_fields, void *base)
 {
 	if (!json_is_object(v))
 		return sj_error(c, "expected an object");
 	return sj_object(c, v, fields, n_fields, base);
 }
 
-int sj_array(struct sj_ctx *c, json_t *arr, size_t elem_size, void *ret, size_t *ret_n,
-	     sj_elem_fn fn)
+int sj_array(struct sj_ctx *c, json_t *arr, size_t elem_size, void *ret, size_t *ret_n, sj_elem_fn fn)
 {
 	size_t n;
 	char *p;
@@ -201,8 +198,8 @@ int sj_get_int(struct sj_ctx *c, json_t *v, int64_t min, int64_t max, int64_t *r
 	if (x < min || x > max) {
 		if (min == 0 && x < 0)
 			return sj_error(c, "must not be negative (got %" PRId64 ")", (int64_t)x);
-		return sj_error(c, "value %" PRId64 " out of range (%" PRId64 "..%" PRId64 ")",
-				(int64_t)x, min, max);
+		return sj_error(c, "value %" PRId64 " out of range (%" PRId64 "..%" PRId64 ")", (int64_t)x,
+				min, max);
 	}
 	*ret = x;
 	return 0;
@@ -220,8 +217,7 @@ int sj_get_u64(struct sj_ctx *c, json_t *v, unsigned flags, uint64_t *ret)
 		return 0;
 	}
 	if (x < 0)
-		return sj_error(c, "value %" PRId64 " out of range (0..%" PRId64 ")", (int64_t)x,
-				INT64_MAX);
+		return sj_error(c, "value %" PRId64 " out of range (0..%" PRId64 ")", (int64_t)x, INT64_MAX);
 	*ret = (uint64_t)x;
 	return 0;
 }
@@ -246,7 +242,7 @@ int sj_get_str(struct sj_ctx *c, json_t *v, unsigned flags, char **ret)
 }
 
 #define FIELD(base, f, T) ((T *)((char *)(base) + (f)->off))
-#define AUX(base, f, T) ((T *)((char *)(base) + (f)->aux))
+#define AUX(base, f, T)	  ((T *)((char *)(base) + (f)->aux))
 
 static void sj_set_has(void *base, const struct sj_field *f)
 {
@@ -271,17 +267,16 @@ int sj_p_bool(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
 	return 0;
 }
 
-#define SJ_INT_PARSER(fname, T, lo, hi)                                                    \
-	int fname(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)     \
-	{                                                                                \
-		int64_t x = 0;                                                           \
-		int r = sj_get_int(c, v, (f->flags & SJ_MINUS1) && (lo) == 0 ? -1 : (lo),  \
-				   (hi), &x);                                            \
-		if (r < 0)                                                               \
-			return r;                                                        \
-		*FIELD(base, f, T) = (T)x;                                               \
-		sj_set_has(base, f);                                                     \
-		return 0;                                                                \
+#define SJ_INT_PARSER(fname, T, lo, hi)                                                              \
+	int fname(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)                 \
+	{                                                                                            \
+		int64_t x = 0;                                                                       \
+		int r = sj_get_int(c, v, (f->flags & SJ_MINUS1) && (lo) == 0 ? -1 : (lo), (hi), &x); \
+		if (r < 0)                                                                           \
+			return r;                                                                    \
+		*FIELD(base, f, T) = (T)x;                                                           \
+		sj_set_has(base, f);                                                                 \
+		return 0;                                                                            \
 	}
 
 SJ_INT_PARSER(sj_p_u16, uint16_t, 0, UINT16_MAX)
@@ -394,7 +389,8 @@ int sj_p_kv(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
 	if (!out)
 		return sj_oom(c);
 	*dst = out;
-	json_object_foreach (v, key, val) {
+	json_object_foreach(v, key, val)
+	{
 		size_t saved = sj_push_mapkey(c, key);
 
 		if (!json_is_string(val))
@@ -446,8 +442,8 @@ static int sj_prepare_buffer(const char *buf, size_t len, char **ret)
 		for (j = i; j < len; j++) {
 			char d = buf[j];
 
-			if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' ||
-			      d == 'e' || d == 'E'))
+			if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' ||
+			      d == 'E'))
 				break;
 		}
 		if (j - i == litlen && memcmp(buf + i, U64MAX_LIT, litlen) == 0) {
@@ -475,8 +471,8 @@ int sj_load(const char *buf, size_t len, const char *name, json_t **ret, struct 
 	int r;
 
 	if (len > RT_SPEC_MAX_SIZE)
-		return rt_err_msg(err, EFBIG, "%s: file too large (%zu bytes, the limit is %u)",
-				  name, len, RT_SPEC_MAX_SIZE);
+		return rt_err_msg(err, EFBIG, "%s: file too large (%zu bytes, the limit is %u)", name, len,
+				  RT_SPEC_MAX_SIZE);
 	r = sj_prepare_buffer(buf, len, &copy);
 	if (r < 0)
 		return rt_err_msg(err, -r, "%s: out of memory", name);
@@ -487,13 +483,12 @@ int sj_load(const char *buf, size_t len, const char *name, json_t **ret, struct 
 		if (json_error_code(&jerr) == json_error_numeric_overflow)
 			hint = " (integers must fit in a signed 64-bit integer; only "
 			       "18446744073709551615 is also accepted, as -1)";
-		return rt_err_msg(err, EINVAL, "%s: invalid JSON at line %d, column %d: %s%s",
-				  name, jerr.line, jerr.column, jerr.text, hint);
+		return rt_err_msg(err, EINVAL, "%s: invalid JSON at line %d, column %d: %s%s", name,
+				  jerr.line, jerr.column, jerr.text, hint);
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return rt_err_msg(err, EINVAL, "%s: expected a JSON object at the top level",
-				  name);
+		return rt_err_msg(err, EINVAL, "%s: expected a JSON object at the top level", name);
 	}
 	*ret = root;
 	return 0;

@@ -51,13 +51,34 @@ struct sj_field {
 #define SJ_NOAUX ((size_t)-1)
 
 /* Table entry helpers.  T is the target struct type. */
-#define SJ_F(n, ty, fn, fl) { n, ty, fn, 0, SJ_NOAUX, fl }
-#define SJ_STR(n, T, m, fl) { n, SJ_STRING, sj_p_str, offsetof(T, m), SJ_NOAUX, fl }
-#define SJ_BOOL(n, T, m) { n, SJ_BOOL, sj_p_bool, offsetof(T, m), SJ_NOAUX, 0 }
-#define SJ_INTF(n, fn, T, m, has, fl) { n, SJ_INT, fn, offsetof(T, m), offsetof(T, has), fl }
-#define SJ_INTN(n, fn, T, m, fl) { n, SJ_INT, fn, offsetof(T, m), SJ_NOAUX, fl }
-#define SJ_STRV(n, T, m, cnt, fl) { n, SJ_ARRAY, sj_p_strv, offsetof(T, m), offsetof(T, cnt), fl }
-#define SJ_KV(n, T, m, cnt) { n, SJ_OBJECT, sj_p_kv, offsetof(T, m), offsetof(T, cnt), 0 }
+#define SJ_F(n, ty, fn, fl)                \
+	{                                  \
+		n, ty, fn, 0, SJ_NOAUX, fl \
+	}
+#define SJ_STR(n, T, m, fl)                                          \
+	{                                                            \
+		n, SJ_STRING, sj_p_str, offsetof(T, m), SJ_NOAUX, fl \
+	}
+#define SJ_BOOL(n, T, m)                                           \
+	{                                                          \
+		n, SJ_BOOL, sj_p_bool, offsetof(T, m), SJ_NOAUX, 0 \
+	}
+#define SJ_INTF(n, fn, T, m, has, fl)                               \
+	{                                                           \
+		n, SJ_INT, fn, offsetof(T, m), offsetof(T, has), fl \
+	}
+#define SJ_INTN(n, fn, T, m, fl)                            \
+	{                                                   \
+		n, SJ_INT, fn, offsetof(T, m), SJ_NOAUX, fl \
+	}
+#define SJ_STRV(n, T, m, cnt, fl)                                            \
+	{                                                                    \
+		n, SJ_ARRAY, sj_p_strv, offsetof(T, m), offsetof(T, cnt), fl \
+	}
+#define SJ_KV(n, T, m, cnt)                                                \
+	{                                                                  \
+		n, SJ_OBJECT, sj_p_kv, offsetof(T, m), offsetof(T, cnt), 0 \
+	}
 
 /* Path bookkeeping: push returns the previous length for sj_pop(). */
 size_t sj_push_key(struct sj_ctx *c, const char *key);
@@ -69,24 +90,21 @@ void sj_pop(struct sj_ctx *c, size_t saved);
 int sj_error(struct sj_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Same, for a sub-key of the current path (the key need not be pushed). */
 int sj_error_at(struct sj_ctx *c, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int sj_oom(struct sj_ctx *c);
 
 const char *sj_type_name(enum sj_type t); /* "a string", "an integer", ... */
 
 /* Walk a field table over a JSON object.  sj_object_expect first checks v is
  * an object. */
-int sj_object(struct sj_ctx *c, json_t *obj, const struct sj_field *fields, size_t n_fields,
-	      void *base);
-int sj_object_expect(struct sj_ctx *c, json_t *v, const struct sj_field *fields, size_t n_fields,
-		     void *base);
+int sj_object(struct sj_ctx *c, json_t *obj, const struct sj_field *fields, size_t n_fields, void *base);
+int sj_object_expect(struct sj_ctx *c, json_t *v, const struct sj_field *fields, size_t n_fields, void *base);
 
 /* Allocate a zeroed array of json_array_size(arr) elements, store it and its
  * count in *ret / *ret_n at once (the owning struct frees it even on a later
  * error), then call fn on each element with the path pushed. */
 typedef int (*sj_elem_fn)(struct sj_ctx *c, json_t *v, void *elem);
-int sj_array(struct sj_ctx *c, json_t *arr, size_t elem_size, void *ret, size_t *ret_n,
-	     sj_elem_fn fn);
+int sj_array(struct sj_ctx *c, json_t *arr, size_t elem_size, void *ret, size_t *ret_n, sj_elem_fn fn);
 
 /* Integer getters: the value must be a JSON integer within [min, max]. */
 int sj_get_int(struct sj_ctx *c, json_t *v, int64_t min, int64_t max, int64_t *ret);

@@ -79,7 +79,8 @@ static int p_time_offsets(struct sj_ctx *c, json_t *v, void *base, const struct 
 	json_t *val;
 
 	(void)f;
-	json_object_foreach (v, key, val) {
+	json_object_foreach(v, key, val)
+	{
 		size_t saved = sj_push_key(c, key);
 		struct time_offset t = { 0 };
 		int r;
@@ -170,14 +171,10 @@ static int p_rootfs_propagation(struct sj_ctx *c, json_t *v, void *base, const s
 		const char *name;
 		unsigned long flags;
 	} t[] = {
-		{ "shared", MS_SHARED },
-		{ "rshared", MS_SHARED | MS_REC },
-		{ "slave", MS_SLAVE },
-		{ "rslave", MS_SLAVE | MS_REC },
-		{ "private", MS_PRIVATE },
-		{ "rprivate", MS_PRIVATE | MS_REC },
-		{ "unbindable", MS_UNBINDABLE },
-		{ "runbindable", MS_UNBINDABLE | MS_REC },
+		{ "shared", MS_SHARED },	 { "rshared", MS_SHARED | MS_REC },
+		{ "slave", MS_SLAVE },		 { "rslave", MS_SLAVE | MS_REC },
+		{ "private", MS_PRIVATE },	 { "rprivate", MS_PRIVATE | MS_REC },
+		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 	};
 	struct rt_linux *l = base;
 	const char *s = json_string_value(v);
@@ -263,9 +260,12 @@ static const struct {
 	const char *name;
 	int op;
 } seccomp_ops[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-	{ "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-	{ "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
 	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
@@ -325,8 +325,7 @@ static int p_archs(struct sj_ctx *c, json_t *v, void *base, const struct sj_fiel
 			if (strcmp(seccomp_archs[k].name, json_string_value(e)) == 0)
 				break;
 		if (k == ARRAY_SIZE(seccomp_archs))
-			return sj_error(c, "unknown seccomp architecture \"%.64s\"",
-					json_string_value(e));
+			return sj_error(c, "unknown seccomp architecture \"%.64s\"", json_string_value(e));
 		s->architectures[s->n_architectures++] = seccomp_archs[k].token;
 		sj_pop(c, saved);
 	}
@@ -432,8 +431,7 @@ static int p_syscalls(struct sj_ctx *c, json_t *v, void *base, const struct sj_f
 	struct rt_seccomp *s = base;
 
 	(void)f;
-	return sj_array(c, v, sizeof(struct rt_seccomp_rule), &s->syscalls, &s->n_syscalls,
-			rule_elem);
+	return sj_array(c, v, sizeof(struct rt_seccomp_rule), &s->syscalls, &s->n_syscalls, rule_elem);
 }
 
 static int p_seccomp(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
@@ -546,8 +544,13 @@ static int p_intel_rdt(struct sj_ctx *c, json_t *v, void *base, const struct sj_
 static int p_mpol_mode(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
 {
 	static const char *const modes[] = {
-		"MPOL_DEFAULT", "MPOL_PREFERRED",      "MPOL_BIND",		   "MPOL_INTERLEAVE",
-		"MPOL_LOCAL",	"MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE",
+		"MPOL_DEFAULT",
+		"MPOL_PREFERRED",
+		"MPOL_BIND",
+		"MPOL_INTERLEAVE",
+		"MPOL_LOCAL",
+		"MPOL_PREFERRED_MANY",
+		"MPOL_WEIGHTED_INTERLEAVE",
 	};
 	struct rt_memory_policy *mp = base;
 	const char *s = json_string_value(v);

@@ -183,8 +183,8 @@ static int p_weight_devs(struct sj_ctx *c, json_t *v, void *base, const struct s
 	bio_t *b = base;
 
 	(void)f;
-	return sj_array(c, v, sizeof(struct rt_weight_device), &b->weight_device,
-			&b->n_weight_device, weight_dev_elem);
+	return sj_array(c, v, sizeof(struct rt_weight_device), &b->weight_device, &b->n_weight_device,
+			weight_dev_elem);
 }
 
 static int p_throttle(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
@@ -193,7 +193,10 @@ static int p_throttle(struct sj_ctx *c, json_t *v, void *base, const struct sj_f
 			(size_t *)((char *)base + f->aux), throttle_elem);
 }
 
-#define THROTTLE(n, m) { n, SJ_ARRAY, p_throttle, offsetof(bio_t, m), offsetof(bio_t, n_##m), 0 }
+#define THROTTLE(n, m)                                                                 \
+	{                                                                              \
+		n, SJ_ARRAY, p_throttle, offsetof(bio_t, m), offsetof(bio_t, n_##m), 0 \
+	}
 
 static int p_block_io(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
 {
@@ -232,8 +235,8 @@ bad:
 static int hugepage_elem(struct sj_ctx *c, json_t *v, void *e)
 {
 	static const struct sj_field fields[] = {
-		{ "pageSize", SJ_STRING, p_page_size, offsetof(struct rt_hugepage_limit, page_size),
-		  SJ_NOAUX, SJ_REQUIRED },
+		{ "pageSize", SJ_STRING, p_page_size, offsetof(struct rt_hugepage_limit, page_size), SJ_NOAUX,
+		  SJ_REQUIRED },
 		SJ_INTN("limit", sj_p_u64, struct rt_hugepage_limit, limit, SJ_REQUIRED),
 	};
 	return sj_object_expect(c, v, fields, ARRAY_SIZE(fields), e);
@@ -244,8 +247,8 @@ static int p_hugepages(struct sj_ctx *c, json_t *v, void *base, const struct sj_
 	struct rt_resources *r = base;
 
 	(void)f;
-	return sj_array(c, v, sizeof(struct rt_hugepage_limit), &r->hugepage_limits,
-			&r->n_hugepage_limits, hugepage_elem);
+	return sj_array(c, v, sizeof(struct rt_hugepage_limit), &r->hugepage_limits, &r->n_hugepage_limits,
+			hugepage_elem);
 }
 
 static int priority_elem(struct sj_ctx *c, json_t *v, void *e)
@@ -293,7 +296,8 @@ static int p_rdma(struct sj_ctx *c, json_t *v, void *base, const struct sj_field
 	r->rdma = calloc(n ? n : 1, sizeof(*r->rdma));
 	if (!r->rdma)
 		return sj_oom(c);
-	json_object_foreach (v, key, val) {
+	json_object_foreach(v, key, val)
+	{
 		struct rt_rdma *d = &r->rdma[r->n_rdma++];
 		size_t saved = sj_push_mapkey(c, key);
 		int ret;

@@ -48,8 +48,8 @@ static bool version_supported(const char *v)
 	unsigned major, minor, patch;
 	const char *p = v;
 
-	if (!parse_digits(&p, &major) || *p++ != '.' || !parse_digits(&p, &minor) ||
-	    *p++ != '.' || !parse_digits(&p, &patch))
+	if (!parse_digits(&p, &major) || *p++ != '.' || !parse_digits(&p, &minor) || *p++ != '.' ||
+	    !parse_digits(&p, &patch))
 		return false;
 	if (major != 1 || minor > 3)
 		return false;
@@ -490,7 +490,7 @@ static int lookup(const struct name_value *t, size_t n, const char *name, uint64
 }
 
 static const struct name_value sched_policies[] = {
-	{ "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },	 { "SCHED_BATCH", 3 },
+	{ "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },	    { "SCHED_BATCH", 3 },
 	{ "SCHED_ISO", 4 },   { "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 },
 };
 
@@ -553,7 +553,9 @@ static int p_scheduler(struct sj_ctx *c, json_t *v, void *base, const struct sj_
 }
 
 static const struct name_value ioprio_classes[] = {
-	{ "IOPRIO_CLASS_RT", 1 }, { "IOPRIO_CLASS_BE", 2 }, { "IOPRIO_CLASS_IDLE", 3 },
+	{ "IOPRIO_CLASS_RT", 1 },
+	{ "IOPRIO_CLASS_BE", 2 },
+	{ "IOPRIO_CLASS_IDLE", 3 },
 };
 
 static int p_ioprio_class(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
@@ -622,8 +624,8 @@ static const struct sj_field process_fields[] = {
 	SJ_BOOL("terminal", struct rt_process, terminal),
 	SJ_F("consoleSize", SJ_OBJECT, p_console_size, 0),
 	SJ_F("user", SJ_OBJECT, p_user, 0),
-	{ "args", SJ_ANY, p_args, offsetof(struct rt_process, args),
-	  offsetof(struct rt_process, n_args), SJ_NONEMPTY },
+	{ "args", SJ_ANY, p_args, offsetof(struct rt_process, args), offsetof(struct rt_process, n_args),
+	  SJ_NONEMPTY },
 	SJ_STRV("env", struct rt_process, env, n_env, 0),
 	SJ_STR("cwd", struct rt_process, cwd, SJ_REQUIRED | SJ_ABSPATH),
 	SJ_F("capabilities", SJ_OBJECT, p_caps, 0),
@@ -691,7 +693,10 @@ static int p_hook_list(struct sj_ctx *c, json_t *v, void *base, const struct sj_
 
 static int p_hooks(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
 {
-#define HOOK(n, k) { n, SJ_ARRAY, p_hook_list, k, SJ_NOAUX, 0 }
+#define HOOK(n, k)                                       \
+	{                                                \
+		n, SJ_ARRAY, p_hook_list, k, SJ_NOAUX, 0 \
+	}
 	static const struct sj_field fields[] = {
 		HOOK("prestart", RT_HOOK_PRESTART),
 		HOOK("createRuntime", RT_HOOK_CREATE_RUNTIME),
@@ -739,14 +744,13 @@ static void ctx_init(struct sj_ctx *c, const char *name, struct rt_err *err)
 	c->flags = 0;
 }
 
-int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret,
-		  struct rt_err *err)
+int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret, struct rt_err *err)
 {
 	return rt_spec_parse_flags(buf, len, name, 0, ret, err);
 }
 
-int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags,
-			struct rt_spec **ret, struct rt_err *err)
+int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags, struct rt_spec **ret,
+			struct rt_err *err)
 {
 	struct rt_spec *s;
 	struct sj_ctx c;
@@ -893,15 +897,15 @@ void rt_spec_free(struct rt_spec *s)
 /* ---- lookups ---- */
 
 static const struct name_value signal_names[] = {
-	{ "HUP", SIGHUP },     { "INT", SIGINT },	{ "QUIT", SIGQUIT },   { "ILL", SIGILL },
-	{ "TRAP", SIGTRAP },   { "ABRT", SIGABRT },	{ "IOT", SIGIOT },     { "BUS", SIGBUS },
-	{ "FPE", SIGFPE },     { "KILL", SIGKILL },	{ "USR1", SIGUSR1 },   { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },	{ "ALRM", SIGALRM },   { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },	{ "CLD", SIGCHLD },    { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP },   { "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },
-	{ "URG", SIGURG },     { "XCPU", SIGXCPU },	{ "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM },
-	{ "PROF", SIGPROF },   { "WINCH", SIGWINCH },	{ "IO", SIGIO },       { "POLL", SIGPOLL },
-	{ "PWR", SIGPWR },     { "SYS", SIGSYS },
+	{ "HUP", SIGHUP },	 { "INT", SIGINT },	{ "QUIT", SIGQUIT }, { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP },	 { "ABRT", SIGABRT },	{ "IOT", SIGIOT },   { "BUS", SIGBUS },
+	{ "FPE", SIGFPE },	 { "KILL", SIGKILL },	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },	 { "PIPE", SIGPIPE },	{ "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },	{ "CLD", SIGCHLD },  { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP },	 { "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
+	{ "URG", SIGURG },	 { "XCPU", SIGXCPU },	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
+	{ "PROF", SIGPROF },	 { "WINCH", SIGWINCH }, { "IO", SIGIO },     { "POLL", SIGPOLL },
+	{ "PWR", SIGPWR },	 { "SYS", SIGSYS },
 };
 
 static int parse_small_uint(const char *s, int max)
@@ -961,9 +965,9 @@ static const struct {
 	const char *name;
 	int flag;
 } ns_table[RT_NS_MAX] = {
-	[RT_NS_USER] = { "user", CLONE_NEWUSER },     [RT_NS_PID] = { "pid", CLONE_NEWPID },
-	[RT_NS_NET] = { "network", CLONE_NEWNET },    [RT_NS_MOUNT] = { "mount", CLONE_NEWNS },
-	[RT_NS_IPC] = { "ipc", CLONE_NEWIPC },	      [RT_NS_UTS] = { "uts", CLONE_NEWUTS },
+	[RT_NS_USER] = { "user", CLONE_NEWUSER },	[RT_NS_PID] = { "pid", CLONE_NEWPID },
+	[RT_NS_NET] = { "network", CLONE_NEWNET },	[RT_NS_MOUNT] = { "mount", CLONE_NEWNS },
+	[RT_NS_IPC] = { "ipc", CLONE_NEWIPC },		[RT_NS_UTS] = { "uts", CLONE_NEWUTS },
 	[RT_NS_CGROUP] = { "cgroup", CLONE_NEWCGROUP }, [RT_NS_TIME] = { "time", CLONE_NEWTIME },
 };
 

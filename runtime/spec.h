@@ -63,17 +63,17 @@ struct rt_idmap {
  * propagation to apply after, and what stays a string for the fs (data). */
 struct rt_mount {
 	char *destination; /* absolute (relative accepted and resolved against /, as runc) */
-	char *type;        /* may be NULL: then "bind" if options say bind/rbind */
+	char *type;	   /* may be NULL: then "bind" if options say bind/rbind */
 	char *source;
 	char **options; /* raw, kept for state/hooks */
 	size_t n_options;
-	unsigned long flags;       /* MS_* set */
+	unsigned long flags;	   /* MS_* set */
 	unsigned long clear_flags; /* MS_* explicitly cleared (rw, dev, suid, exec...) */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE(|MS_REC) or 0 */
-	bool bind;                 /* bind or rbind */
-	bool recursive;            /* rbind, or r* propagation */
-	bool idmap;                /* "idmap"/"ridmap" option */
-	char *data;                /* comma-joined fs-specific options, NULL if none */
+	bool bind;		   /* bind or rbind */
+	bool recursive;		   /* rbind, or r* propagation */
+	bool idmap;		   /* "idmap"/"ridmap" option */
+	char *data;		   /* comma-joined fs-specific options, NULL if none */
 	struct rt_idmap *uid_mappings, *gid_mappings;
 	size_t n_uid_mappings, n_gid_mappings;
 	/* Added by the parser.  `flags`/`clear_flags` hold only the per-mount
@@ -86,7 +86,7 @@ struct rt_mount {
 	 * attr_clr (ratime, rnorelatime, rnostrictatime mean relatime). */
 	uint64_t attr_set, attr_clr;
 	bool idmap_recursive; /* "ridmap" */
-	bool tmpcopyup;       /* "tmpcopyup" seen; not in data, capsa ignores it */
+	bool tmpcopyup;	      /* "tmpcopyup" seen; not in data, capsa ignores it */
 };
 
 #define RT_MOUNT_ATTR_NOSYMFOLLOW 0x00200000u
@@ -190,9 +190,9 @@ struct rt_device {
 /* linux.resources.devices[] */
 struct rt_device_rule {
 	bool allow;
-	char type; /* 'a', 'c', 'b' ('a' when absent) */
+	char type;	      /* 'a', 'c', 'b' ('a' when absent) */
 	int64_t major, minor; /* -1 = wildcard */
-	char access[4];       /* subset of "rwm"; "rwm" when absent */
+	char access[4];	      /* subset of "rwm"; "rwm" when absent */
 };
 
 struct rt_weight_device {
@@ -240,8 +240,8 @@ struct rt_resources {
 	} memory;
 
 	struct {
-		bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-			has_realtime_period, has_idle;
+		bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime, has_realtime_period,
+		    has_idle;
 		uint64_t shares, period, realtime_period, burst;
 		int64_t quota, realtime_runtime, idle;
 		char *cpus, *mems;
@@ -257,10 +257,9 @@ struct rt_resources {
 		uint16_t weight, leaf_weight;
 		struct rt_weight_device *weight_device;
 		size_t n_weight_device;
-		struct rt_throttle_device *throttle_read_bps, *throttle_write_bps,
-			*throttle_read_iops, *throttle_write_iops;
-		size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops,
-			n_throttle_write_iops;
+		struct rt_throttle_device *throttle_read_bps, *throttle_write_bps, *throttle_read_iops,
+		    *throttle_write_iops;
+		size_t n_throttle_read_bps, n_throttle_write_bps, n_throttle_read_iops, n_throttle_write_iops;
 	} block_io;
 
 	struct rt_hugepage_limit *hugepage_limits;
@@ -338,12 +337,12 @@ struct rt_intel_rdt {
 /* linux.memoryPolicy (runtime-spec 1.3), for set_mempolicy(2). */
 #define RT_MPOL_F_NUMA_BALANCING (1u << 13)
 #define RT_MPOL_F_RELATIVE_NODES (1u << 14)
-#define RT_MPOL_F_STATIC_NODES (1u << 15)
+#define RT_MPOL_F_STATIC_NODES	 (1u << 15)
 struct rt_memory_policy {
 	bool present;
-	int mode;       /* MPOL_DEFAULT(0) .. MPOL_WEIGHTED_INTERLEAVE(6) */
+	int mode;	/* MPOL_DEFAULT(0) .. MPOL_WEIGHTED_INTERLEAVE(6) */
 	unsigned flags; /* RT_MPOL_F_* */
-	char *nodes;    /* node list string, NULL when absent */
+	char *nodes;	/* node list string, NULL when absent */
 };
 
 struct rt_linux {
@@ -396,8 +395,7 @@ struct rt_spec {
  * only on success.  Syntax errors read "NAME: invalid JSON at line L, column
  * C: <jansson's text>"; the others "NAME: json.path: reason", e.g.
  * "config.json: linux.namespaces[2].type: unknown namespace type \"foo\"". */
-int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret,
-		  struct rt_err *err);
+int rt_spec_parse(const char *buf, size_t len, const char *name, struct rt_spec **ret, struct rt_err *err);
 
 /* Parse flags. */
 enum {
@@ -405,8 +403,8 @@ enum {
 	 * the caller must then check it is non-empty itself. */
 	RT_SPEC_ARGS_OPTIONAL = 1u << 0,
 };
-int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags,
-			struct rt_spec **ret, struct rt_err *err);
+int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags, struct rt_spec **ret,
+			struct rt_err *err);
 int rt_spec_load_flags(const char *path, unsigned flags, struct rt_spec **ret, struct rt_err *err);
 
 /* Read and parse a file (size capped at RT_SPEC_MAX_SIZE); messages are
@@ -430,9 +428,9 @@ void rt_resources_clear(struct rt_resources *r);
 void rt_spec_free(struct rt_spec *s);
 
 /* Lookups shared with the CLI (kill) and the parser. */
-int rt_signal_from_name(const char *name); /* "KILL", "SIGKILL", "9" -> 9; -EINVAL */
-const char *rt_ns_type_name(enum rt_ns_type t);   /* "pid", "network", ... */
-int rt_ns_clone_flag(enum rt_ns_type t);          /* CLONE_NEW* */
+int rt_signal_from_name(const char *name);	/* "KILL", "SIGKILL", "9" -> 9; -EINVAL */
+const char *rt_ns_type_name(enum rt_ns_type t); /* "pid", "network", ... */
+int rt_ns_clone_flag(enum rt_ns_type t);	/* CLONE_NEW* */
 /* "pid" -> RT_NS_PID ...; -EINVAL for an unknown name. */
 int rt_ns_type_from_name(const char *name);
 

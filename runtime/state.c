@@ -29,8 +29,9 @@ int rt_id_valid(const char *id, struct rt_err *err)
 			  (i > 0 && (c == '_' || c == '+' || c == '-' || c == '.'));
 
 		if (!ok)
-			return rt_err_msg(err, EINVAL, "invalid container id '%s': only [A-Za-z0-9][A-Za-z0-9_+.-]* allowed",
-					  id);
+			return rt_err_msg(
+			    err, EINVAL,
+			    "invalid container id '%s': only [A-Za-z0-9][A-Za-z0-9_+.-]* allowed", id);
 	}
 	return 0;
 }

@@ -28,19 +28,19 @@ enum rt_status {
 
 struct rt_state {
 	char *id;
-	pid_t pid;                /* 0 while creating */
-	uint64_t pid_start_time;  /* field 22 of /proc/PID/stat */
+	pid_t pid;		 /* 0 while creating */
+	uint64_t pid_start_time; /* field 22 of /proc/PID/stat */
 	char *bundle;
-	char *rootfs;             /* absolute */
-	char *created;            /* RFC 3339 */
+	char *rootfs;  /* absolute */
+	char *created; /* RFC 3339 */
 	uid_t owner;
-	char *cgroup_path;        /* as cg_path() returned */
-	char *annotations_json;   /* the spec's annotations as a JSON object text, or NULL */
-	char *image;              /* image name when the rootfs is an image overlay */
-	char *image_root;         /* the image store it came from */
-	char *network;            /* network name when capsa attached one */
+	char *cgroup_path;	/* as cg_path() returned */
+	char *annotations_json; /* the spec's annotations as a JSON object text, or NULL */
+	char *image;		/* image name when the rootfs is an image overlay */
+	char *image_root;	/* the image store it came from */
+	char *network;		/* network name when capsa attached one */
 	bool keep_rootfs;
-	bool shared_pidns;        /* the init did not get a new pid namespace */
+	bool shared_pidns; /* the init did not get a new pid namespace */
 };
 
 /* ROOT/ID into buf; -ENAMETOOLONG, -EINVAL for a bad id. */

@@ -12,13 +12,13 @@
 #include "err.h"
 
 enum rt_sync_type {
-	RT_SYNC_GO = 1,        /* parent: ids mapped, cgroup joined, network up */
-	RT_SYNC_HOOKS,         /* child: namespaces ready, run prestart/createRuntime */
-	RT_SYNC_HOOKS_DONE,    /* parent: those hooks ran */
-	RT_SYNC_PTY,           /* child: here is the pty master (fd attached) */
-	RT_SYNC_READY,         /* child: all set up, waiting for start */
-	RT_SYNC_EXEC_NOW,      /* parent (run): go ahead and exec */
-	RT_SYNC_ERROR,         /* child: failed, err holds why */
+	RT_SYNC_GO = 1,	    /* parent: ids mapped, cgroup joined, network up */
+	RT_SYNC_HOOKS,	    /* child: namespaces ready, run prestart/createRuntime */
+	RT_SYNC_HOOKS_DONE, /* parent: those hooks ran */
+	RT_SYNC_PTY,	    /* child: here is the pty master (fd attached) */
+	RT_SYNC_READY,	    /* child: all set up, waiting for start */
+	RT_SYNC_EXEC_NOW,   /* parent (run): go ahead and exec */
+	RT_SYNC_ERROR,	    /* child: failed, err holds why */
 };
 
 struct rt_sync_msg {

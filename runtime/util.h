@@ -29,30 +29,30 @@ static inline void rt_fclosep(FILE **f)
 		fclose(*f);
 }
 
-#define _cleanup_(x) __attribute__((cleanup(x)))
-#define _cleanup_free_ _cleanup_(rt_freep)
-#define _cleanup_close_ _cleanup_(rt_closep)
+#define _cleanup_(x)	 __attribute__((cleanup(x)))
+#define _cleanup_free_	 _cleanup_(rt_freep)
+#define _cleanup_close_	 _cleanup_(rt_closep)
 #define _cleanup_fclose_ _cleanup_(rt_fclosep)
 
 /* Generate a cleanup function for a library type: DEFINE_CLEANUP(cap_t, cap_free) */
-#define DEFINE_CLEANUP_FUNC(type, func)              \
-	static inline void func##p(type *p)          \
-	{                                            \
-		if (*p)                              \
-			func(*p);                    \
+#define DEFINE_CLEANUP_FUNC(type, func)     \
+	static inline void func##p(type *p) \
+	{                                   \
+		if (*p)                     \
+			func(*p);           \
 	}
 
-#define TAKE_PTR(p)                        \
-	({                                 \
-		__typeof__(p) _p_ = (p);   \
-		(p) = NULL;                \
-		_p_;                       \
+#define TAKE_PTR(p)                      \
+	({                               \
+		__typeof__(p) _p_ = (p); \
+		(p) = NULL;              \
+		_p_;                     \
 	})
-#define TAKE_FD(fd)                  \
-	({                           \
-		int _fd_ = (fd);     \
-		(fd) = -EBADF;       \
-		_fd_;                \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -EBADF;   \
+		_fd_;            \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -296,8 +296,7 @@ static void test_paths(void)
 	cg_free(m);
 	m = NULL;
 	r = cg_open("rel/c", "id", &m, &err);
-	check(r == 0 && strlen(cg_path(m)) >= 6 &&
-		      strcmp(cg_path(m) + strlen(cg_path(m)) - 6, "/rel/c") == 0,
+	check(r == 0 && strlen(cg_path(m)) >= 6 && strcmp(cg_path(m) + strlen(cg_path(m)) - 6, "/rel/c") == 0,
 	      "relative path under the caller's cgroup: %s", r == 0 ? cg_path(m) : err.msg);
 	cg_free(m);
 }
@@ -352,13 +351,11 @@ static void test_unified_refused(struct cg_manager *m)
 		kv.value = (char *)"7";
 		r = cg_update(m, &res, &err);
 		check(r == 0 && strcmp(readf(cg_v2_dir(m), "cgroup.max.descendants"), "7") == 0,
-		      "unified cgroup.max.descendants written in the v2 hierarchy: %s",
-		      r < 0 ? err.msg : "");
+		      "unified cgroup.max.descendants written in the v2 hierarchy: %s", r < 0 ? err.msg : "");
 	}
 }
 
-static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_t quota,
-			 const char *when)
+static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_t quota, const char *when)
 {
 	const char *md = cg_ctrl_dir(m, CG_MEMORY), *pd = cg_ctrl_dir(m, CG_PIDS),
 		   *cd = cg_ctrl_dir(m, CG_CPU);
@@ -368,16 +365,15 @@ static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_
 	if (!has_mem)
 		printf("# skip: no memory controller\n");
 	else if (cg_ctrl_is_v2(m, CG_MEMORY))
-		check(strcmp(readf(md, "memory.max"), want) == 0, "%s: memory.max = %s (%s)", when,
-		      want, readf(md, "memory.max"));
+		check(strcmp(readf(md, "memory.max"), want) == 0, "%s: memory.max = %s (%s)", when, want,
+		      readf(md, "memory.max"));
 	else
 		check(strcmp(readf(md, "memory.limit_in_bytes"), want) == 0,
-		      "%s: memory.limit_in_bytes = %s (%s)", when, want,
-		      readf(md, "memory.limit_in_bytes"));
+		      "%s: memory.limit_in_bytes = %s (%s)", when, want, readf(md, "memory.limit_in_bytes"));
 	snprintf(want, sizeof(want), "%lld", (long long)pids);
 	if (has_pids)
 		check(strcmp(readf(pd, "pids.max"), want) == 0, "%s: pids.max = %s (%s)", when, want,
-	      readf(pd, "pids.max"));
+		      readf(pd, "pids.max"));
 	if (!has_cpu) {
 		printf("# skip: no cpu controller\n");
 	} else if (cg_ctrl_is_v2(m, CG_CPU)) {
@@ -387,7 +383,7 @@ static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_
 	} else {
 		snprintf(want, sizeof(want), "%lld", (long long)quota);
 		check(strcmp(readf(cd, "cpu.cfs_quota_us"), want) == 0 &&
-			      strcmp(readf(cd, "cpu.cfs_period_us"), "100000") == 0,
+			  strcmp(readf(cd, "cpu.cfs_period_us"), "100000") == 0,
 		      "%s: cpu.cfs_quota_us = %s (%s)", when, want, readf(cd, "cpu.cfs_quota_us"));
 	}
 }
@@ -395,8 +391,9 @@ static void check_limits(struct cg_manager *m, int64_t mem, int64_t pids, int64_
 static void test_container(const char *id)
 {
 	struct cg_manager *m = NULL;
-	struct rt_device_rule deny_all = { .allow = false, .type = 'a', .major = -1, .minor = -1,
-					   .access = "rwm" };
+	struct rt_device_rule deny_all = {
+		.allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"
+	};
 	struct rt_resources res = { .present = true };
 	struct rt_err err = { 0 };
 	struct child c;
@@ -436,8 +433,7 @@ static void test_container(const char *id)
 		check(strcmp(readf(cg_ctrl_dir(m, CG_CPU), "cpu.weight"), "20") == 0,
 		      "cpu.weight from shares 512 = 20 (%s)", readf(cg_ctrl_dir(m, CG_CPU), "cpu.weight"));
 	else
-		check(strcmp(readf(cg_ctrl_dir(m, CG_CPU), "cpu.shares"), "512") == 0,
-		      "cpu.shares = 512");
+		check(strcmp(readf(cg_ctrl_dir(m, CG_CPU), "cpu.shares"), "512") == 0, "cpu.shares = 512");
 	if (!cg_ctrl_is_v2(m, CG_DEVICES)) {
 		const char *list = readf(cg_ctrl_dir(m, CG_DEVICES), "devices.list");
 
@@ -523,7 +519,7 @@ static void test_container(const char *id)
 			json_int_t peak = json_integer_value(json_object_get(j, "memory_peak_bytes"));
 
 			check(peak > (16 << 20) && peak <= (32 << 20) &&
-				      json_integer_value(json_object_get(j, "oom_kills")) >= 1,
+				  json_integer_value(json_object_get(j, "oom_kills")) >= 1,
 			      "summary: peak %lld <= limit, oom_kills >= 1: %s", (long long)peak, sum);
 			json_decref(j);
 			free(sum);
@@ -573,13 +569,13 @@ static void test_container(const char *id)
 				json_t *j = json_loads(s, 0, NULL);
 
 				check(json_integer_value(json_object_get(
-					      json_object_get(json_object_get(j, "memory"), "usage"),
-					      "limit")) == (64 << 20) &&
-					      json_integer_value(json_object_get(
-						      json_object_get(j, "pids"), "current")) == 1 &&
-					      json_integer_value(json_object_get(
-						      json_object_get(json_object_get(j, "cpu"), "usage"),
-						      "total")) > 0,
+					  json_object_get(json_object_get(j, "memory"), "usage"), "limit")) ==
+					      (64 << 20) &&
+					  json_integer_value(
+					      json_object_get(json_object_get(j, "pids"), "current")) == 1 &&
+					  json_integer_value(json_object_get(
+					      json_object_get(json_object_get(j, "cpu"), "usage"), "total")) >
+					      0,
 				      "stats: memory.usage.limit, pids.current, cpu.usage.total");
 				json_decref(j);
 				free(s);
@@ -658,8 +654,8 @@ static void test_bpf_program(const char *id)
 	cgfd = open(cg_v2_dir(m), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	check(cg_bpf_devices_build(rules1, 3, &prog, &len) == 0 &&
-		      cg_bpf_devices_load(prog, len, &pfd, &err) == 0 &&
-		      cg_bpf_devices_attach(cgfd, pfd, &err) == 0,
+		  cg_bpf_devices_load(prog, len, &pfd, &err) == 0 &&
+		  cg_bpf_devices_attach(cgfd, pfd, &err) == 0,
 	      "bpf: build, load, attach program 1: %s", err.msg);
 	free(prog);
 	prog = NULL;
@@ -680,8 +676,8 @@ static void test_bpf_program(const char *id)
 	      WEXITSTATUS(st));
 
 	check(cg_bpf_devices_build(rules2, 2, &prog, &len) == 0 &&
-		      cg_bpf_devices_load(prog, len, &pfd2, &err) == 0 &&
-		      cg_bpf_devices_attach(cgfd, pfd2, &err) == 0,
+		  cg_bpf_devices_load(prog, len, &pfd2, &err) == 0 &&
+		  cg_bpf_devices_attach(cgfd, pfd2, &err) == 0,
 	      "bpf: replace with program 2: %s", err.msg);
 	free(prog);
 	check(cg_bpf_devices_count(cgfd) == 1, "bpf: exactly one program after the replace");
@@ -704,9 +700,8 @@ static void test_bpf_program(const char *id)
 
 		check(cg_bpf_devices_count(cgfd) == 2, "bpf: two programs attached");
 		check(cg_bpf_devices_build(rules1, 3, &prog, &len) == 0 &&
-			      cg_bpf_devices_load(prog, len, &pfd3, &err) == 0 &&
-			      cg_bpf_devices_attach(cgfd, pfd3, &err) == 0 &&
-			      cg_bpf_devices_count(cgfd) == 1,
+			  cg_bpf_devices_load(prog, len, &pfd3, &err) == 0 &&
+			  cg_bpf_devices_attach(cgfd, pfd3, &err) == 0 && cg_bpf_devices_count(cgfd) == 1,
 		      "bpf: attach over two programs leaves one: %s", err.msg);
 		free(prog);
 		close(pfd3);
@@ -727,7 +722,7 @@ int main(void)
 		return 0;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# layout: %s\n", cg_layout() == CG_LAYOUT_V2       ? "v2"
+	printf("# layout: %s\n", cg_layout() == CG_LAYOUT_V2	   ? "v2"
 				 : cg_layout() == CG_LAYOUT_HYBRID ? "hybrid"
 								   : "v1");
 	snprintf(id, sizeof(id), "cgtest-%d", (int)getpid());

@@ -20,8 +20,8 @@ static int rootfd = -1;
 
 static void remove_root(void)
 {
-	static const char *const order[] = { "a/b/c", "a/b/etc", "a/b", "a/up", "a/passwd", "a/self", "a",
-					     "abs", "loop" };
+	static const char *const order[] = { "a/b/c",  "a/b/etc", "a/b", "a/up", "a/passwd",
+					     "a/self", "a",	  "abs", "loop" };
 	char p[PATH_MAX + 32];
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -36,8 +36,8 @@ static void make_root(void)
 {
 	static const char *const dirs[] = { "a", "a/b", "a/b/c" };
 	static const char *const links[][2] = {
-		{ "abs", "/" },		     { "a/up", "../../../../../.." }, { "a/b/etc", "/etc" },
-		{ "loop", "loop" },	     { "a/passwd", "/etc/passwd" },   { "a/self", "/proc/self/root" },
+		{ "abs", "/" },	    { "a/up", "../../../../../.." }, { "a/b/etc", "/etc" },
+		{ "loop", "loop" }, { "a/passwd", "/etc/passwd" },   { "a/self", "/proc/self/root" },
 	};
 	char tmpl[] = "/tmp/capsa-fuzz-path.XXXXXX", p[PATH_MAX + 32];
 

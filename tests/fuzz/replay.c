@@ -95,8 +95,7 @@ static int replay_dir(const char *dir, size_t *count)
 		struct stat st;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (ret == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-		    replay_file(path, count) < 0)
+		if (ret == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) && replay_file(path, count) < 0)
 			ret = -1;
 		free(names[i]);
 	}
@@ -119,8 +118,8 @@ int main(int argc, char **argv)
 		if (stat(argv[i], &st) < 0) {
 			fprintf(stderr, "replay: %s: %s\n", argv[i], strerror(errno));
 			ret = 1;
-		} else if (S_ISDIR(st.st_mode) ? replay_dir(argv[i], &count) < 0 :
-						  replay_file(argv[i], &count) < 0) {
+		} else if (S_ISDIR(st.st_mode) ? replay_dir(argv[i], &count) < 0
+					       : replay_file(argv[i], &count) < 0) {
 			ret = 1;
 		}
 	}

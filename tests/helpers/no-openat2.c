@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* root needs no no_new_privs for a filter; keep it off so the tests see the spec's */
-	if ((geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+	if ((geteuid() != 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
 		perror("no-openat2: seccomp");
 		return 1;
 	}

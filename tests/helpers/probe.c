@@ -38,29 +38,35 @@ struct name_val {
 	long val;
 };
 
-#define E(x) { #x, x }
+#define E(x)          \
+	{             \
+#x, x \
+	}
 static const struct name_val errnos[] = {
-	E(EPERM),  E(ENOENT), E(ESRCH),	 E(EINTR),   E(EIO),	 E(ENXIO),  E(E2BIG),  E(ENOEXEC),
-	E(EBADF),  E(ECHILD), E(EAGAIN), E(ENOMEM),  E(EACCES),	 E(EFAULT), E(EBUSY),  E(EEXIST),
-	E(EXDEV),  E(ENODEV), E(ENOTDIR), E(EISDIR), E(EINVAL),	 E(ENFILE), E(EMFILE), E(ENOTTY),
-	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE),  E(EROFS),	 E(EMLINK), E(EPIPE),  E(EDOM),
-	E(ERANGE), E(ENOSYS), E(ELOOP),	 E(ENAMETOOLONG), E(ENOTEMPTY), E(EOPNOTSUPP),
-	E(ECONNREFUSED), E(ETIMEDOUT), E(EDQUOT), E(ENOTSUP),
+	E(EPERM),	 E(ENOENT),    E(ESRCH),      E(EINTR),	       E(EIO),	     E(ENXIO),	E(E2BIG),
+	E(ENOEXEC),	 E(EBADF),     E(ECHILD),     E(EAGAIN),       E(ENOMEM),    E(EACCES), E(EFAULT),
+	E(EBUSY),	 E(EEXIST),    E(EXDEV),      E(ENODEV),       E(ENOTDIR),   E(EISDIR), E(EINVAL),
+	E(ENFILE),	 E(EMFILE),    E(ENOTTY),     E(ETXTBSY),      E(EFBIG),     E(ENOSPC), E(ESPIPE),
+	E(EROFS),	 E(EMLINK),    E(EPIPE),      E(EDOM),	       E(ERANGE),    E(ENOSYS), E(ELOOP),
+	E(ENAMETOOLONG), E(ENOTEMPTY), E(EOPNOTSUPP), E(ECONNREFUSED), E(ETIMEDOUT), E(EDQUOT), E(ENOTSUP),
 };
 
 static const struct name_val rlimits[] = {
-	{ "CPU", RLIMIT_CPU },	       { "FSIZE", RLIMIT_FSIZE },	  { "DATA", RLIMIT_DATA },
-	{ "STACK", RLIMIT_STACK },     { "CORE", RLIMIT_CORE },		  { "RSS", RLIMIT_RSS },
-	{ "NPROC", RLIMIT_NPROC },     { "NOFILE", RLIMIT_NOFILE },	  { "MEMLOCK", RLIMIT_MEMLOCK },
-	{ "AS", RLIMIT_AS },	       { "LOCKS", RLIMIT_LOCKS },	  { "SIGPENDING", RLIMIT_SIGPENDING },
-	{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE },	  { "RTPRIO", RLIMIT_RTPRIO },
-	{ "RTTIME", RLIMIT_RTTIME },
+	{ "CPU", RLIMIT_CPU },		 { "FSIZE", RLIMIT_FSIZE },
+	{ "DATA", RLIMIT_DATA },	 { "STACK", RLIMIT_STACK },
+	{ "CORE", RLIMIT_CORE },	 { "RSS", RLIMIT_RSS },
+	{ "NPROC", RLIMIT_NPROC },	 { "NOFILE", RLIMIT_NOFILE },
+	{ "MEMLOCK", RLIMIT_MEMLOCK },	 { "AS", RLIMIT_AS },
+	{ "LOCKS", RLIMIT_LOCKS },	 { "SIGPENDING", RLIMIT_SIGPENDING },
+	{ "MSGQUEUE", RLIMIT_MSGQUEUE }, { "NICE", RLIMIT_NICE },
+	{ "RTPRIO", RLIMIT_RTPRIO },	 { "RTTIME", RLIMIT_RTTIME },
 };
 
 static const struct name_val openflags[] = {
-	{ "O_RDONLY", O_RDONLY }, { "O_WRONLY", O_WRONLY }, { "O_RDWR", O_RDWR },   { "O_CREAT", O_CREAT },
-	{ "O_TRUNC", O_TRUNC },	  { "O_APPEND", O_APPEND }, { "O_EXCL", O_EXCL },   { "O_DIRECTORY", O_DIRECTORY },
-	{ "O_NOFOLLOW", O_NOFOLLOW }, { "O_PATH", O_PATH },
+	{ "O_RDONLY", O_RDONLY }, { "O_WRONLY", O_WRONLY },	  { "O_RDWR", O_RDWR },
+	{ "O_CREAT", O_CREAT },	  { "O_TRUNC", O_TRUNC },	  { "O_APPEND", O_APPEND },
+	{ "O_EXCL", O_EXCL },	  { "O_DIRECTORY", O_DIRECTORY }, { "O_NOFOLLOW", O_NOFOLLOW },
+	{ "O_PATH", O_PATH },
 };
 
 static const char *errno_name(int e)
@@ -475,7 +481,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "fds") == 0)
 		r = cmd_fds();
 	else if (strcmp(cmd, "caps") == 0)
-		r = status_fields((const char *const[]){ "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL });
+		r = status_fields(
+		    (const char *const[]){ "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", NULL });
 	else if (strcmp(cmd, "ids") == 0)
 		r = cmd_ids();
 	else if (strcmp(cmd, "umask") == 0)

@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 5 && strcmp(argv[1], "unmount") == 0) {
-		if (img_rootfs_unmount(argv[2], argv[3], argv[4], argc > 5 && strcmp(argv[5], "keep") == 0, &err) < 0)
+		if (img_rootfs_unmount(argv[2], argv[3], argv[4], argc > 5 && strcmp(argv[5], "keep") == 0,
+				       &err) < 0)
 			return fail(&err);
 		return 0;
 	}
@@ -60,7 +61,8 @@ int main(int argc, char **argv)
 		struct img_config cfg = { 0 };
 		char *env[] = { strdup("SHARED=spec"), strdup("PATH=/spec"), NULL };
 		char *ep[] = { (char *)"/bin/sh", (char *)"-c", NULL }, *cmd[] = { (char *)"echo hi", NULL };
-		char *ienv[] = { (char *)"PATH=/image", (char *)"IMAGE_VAR=image", (char *)"SHARED=image", NULL };
+		char *ienv[] = { (char *)"PATH=/image", (char *)"IMAGE_VAR=image", (char *)"SHARED=image",
+				 NULL };
 
 		(void)argv[3];
 		spec.root_path = strdup(argv[2]);
@@ -84,7 +86,8 @@ int main(int argc, char **argv)
 		printf("\nenv=");
 		for (size_t i = 0; i < spec.process.n_env; i++)
 			printf("%s%s", i ? "|" : "", spec.process.env[i]);
-		printf("\ncwd=%s\nuid=%u\ngid=%u\ngids=", spec.process.cwd, spec.process.user.uid, spec.process.user.gid);
+		printf("\ncwd=%s\nuid=%u\ngid=%u\ngids=", spec.process.cwd, spec.process.user.uid,
+		       spec.process.user.gid);
 		for (size_t i = 0; i < spec.process.user.n_additional_gids; i++)
 			printf("%s%u", i ? "," : "", spec.process.user.additional_gids[i]);
 		printf("\n");
@@ -93,7 +96,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "unpack") == 0) {
 		struct img_unpack_opts o = { .expect_size = -1 };
 		struct img_unpack_result res;
-		int src = open(argv[2], O_RDONLY | O_CLOEXEC), dst = open(argv[3], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int src = open(argv[2], O_RDONLY | O_CLOEXEC),
+		    dst = open(argv[3], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		img_fs_no_openat2 = argc > 4 && strcmp(argv[4], "walk") == 0;
 		if (src < 0 || dst < 0) {

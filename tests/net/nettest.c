@@ -30,9 +30,12 @@ static int fail(const struct rt_err *err)
 static int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "network", required_argument, NULL, 'n' }, { "nat", no_argument, NULL, 'N' },
-		{ "publish", required_argument, NULL, 'p' }, { "hostname", required_argument, NULL, 'h' },
-		{ "address", required_argument, NULL, 'a' }, { "resolv", required_argument, NULL, 'r' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "nat", no_argument, NULL, 'N' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "address", required_argument, NULL, 'a' },
+		{ "resolv", required_argument, NULL, 'r' },
 		{ 0 },
 	};
 	struct net_publish pub[16];
@@ -101,8 +104,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(verb, "net-create") == 0 && (argc == 4 || argc == 5))
-		return net_network_create(argv[2], argv[3], argc == 5 ? argv[4] : NULL, NULL, &err) < 0 ? fail(&err)
-													  : 0;
+		return net_network_create(argv[2], argv[3], argc == 5 ? argv[4] : NULL, NULL, &err) < 0
+			   ? fail(&err)
+			   : 0;
 	if (strcmp(verb, "net-rm") == 0 && argc == 4)
 		return net_network_remove(argv[2], argv[3], &err) < 0 ? fail(&err) : 0;
 	if (strcmp(verb, "net-users") == 0 && argc == 4) {

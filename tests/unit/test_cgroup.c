@@ -20,10 +20,9 @@ static void test_shares_to_weight(void **state)
 	static const struct {
 		uint64_t shares, weight;
 	} t[] = {
-		{ 0, 0 },	   /* unset */
-		{ 1, 1 },	   /* clamped to 2 */
-		{ 2, 1 },	   { 512, 20 }, { 1024, 39 }, { 2048, 79 },
-		{ 262144, 10000 }, { 1000000, 10000 },
+		{ 0, 0 }, /* unset */
+		{ 1, 1 }, /* clamped to 2 */
+		{ 2, 1 }, { 512, 20 }, { 1024, 39 }, { 2048, 79 }, { 262144, 10000 }, { 1000000, 10000 },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -48,12 +47,9 @@ static void test_cpu_max(void **state)
 		uint64_t p;
 		const char *want;
 	} t[] = {
-		{ true, 20000, true, 100000, "20000 100000" },
-		{ true, -1, true, 100000, "max 100000" },
-		{ true, 0, true, 50000, "max 50000" },
-		{ true, 50000, false, 0, "50000" },
-		{ false, 0, true, 100000, "max 100000" },
-		{ false, 0, false, 0, "" },
+		{ true, 20000, true, 100000, "20000 100000" }, { true, -1, true, 100000, "max 100000" },
+		{ true, 0, true, 50000, "max 50000" },	       { true, 50000, false, 0, "50000" },
+		{ false, 0, true, 100000, "max 100000" },      { false, 0, false, 0, "" },
 	};
 	char buf[64];
 
@@ -120,10 +116,8 @@ static void test_device_rules_v1(void **state)
 		{ { .allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm" }, "a" },
 		{ { .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" }, "c 1:3 rwm" },
 		{ { .allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m" }, "b *:* m" },
-		{ { .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rw" },
-		  "c 136:* rw" },
-		{ { .allow = true, .type = 'c', .major = 10, .minor = 200, .access = "" },
-		  "c 10:200 rwm" },
+		{ { .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rw" }, "c 136:* rw" },
+		{ { .allow = true, .type = 'c', .major = 10, .minor = 200, .access = "" }, "c 10:200 rwm" },
 	};
 	struct rt_device_rule bad_type = { .type = 'x', .access = "r" };
 	struct rt_device_rule bad_acc = { .type = 'c', .major = 1, .minor = 1, .access = "rx" };
@@ -199,14 +193,14 @@ static void test_unified_check(void **state)
 /* ---- layout parsing ---- */
 
 static const char mi_hybrid_separate[] =
-	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-	"33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
-	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-	"36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
-	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
-	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
-	"99 31 0:35 / /mnt/again rw,relatime - cgroup cgroup rw,memory\n";
+    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+    "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+    "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+    "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+    "36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
+    "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+    "99 31 0:35 / /mnt/again rw,relatime - cgroup cgroup rw,memory\n";
 static const char pc_hybrid_separate[] = "9:name=systemd:/user\n"
 					 "4:memory:/process_api/x\n"
 					 "5:devices:/\n"
@@ -233,7 +227,7 @@ static void test_layout_hybrid_separate(void **state)
 	assert_true(v2 >= 0);
 	assert_string_equal(h.h[v2].mnt, "/sys/fs/cgroup/unified");
 	assert_string_equal(h.h[v2].self, "/user");
-	assert_int_equal(h.where[CG_PIDS], -1);   /* neither v1 nor in v2's controllers */
+	assert_int_equal(h.where[CG_PIDS], -1);	   /* neither v1 nor in v2's controllers */
 	assert_int_equal(h.where[CG_FREEZER], v2); /* v2 core freezer stands in */
 	for (size_t i = 0; i < h.n; i++)
 		if (h.h[i].name)
@@ -243,9 +237,8 @@ static void test_layout_hybrid_separate(void **state)
 
 static void test_layout_combined_cpu(void **state)
 {
-	static const char mi[] =
-		"1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
-		"2 0 0:2 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
+	static const char mi[] = "1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+				 "2 0 0:2 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n";
 	static const char pc[] = "3:cpu,cpuacct:/a\n2:pids:/b\n";
 	struct cg_host h;
 	struct rt_err err = { 0 };
@@ -266,17 +259,14 @@ static void test_layout_combined_cpu(void **state)
 
 static void test_layout_v2(void **state)
 {
-	static const char mi[] =
-		"25 1 0:22 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
-		"26 1 0:23 /ns\\040dir /mnt/cg\\040x rw - tmpfs tmpfs rw\n";
+	static const char mi[] = "25 1 0:22 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
+				 "26 1 0:23 /ns\\040dir /mnt/cg\\040x rw - tmpfs tmpfs rw\n";
 	struct cg_host h;
 	struct rt_err err = { 0 };
 	char *dir;
 
 	(void)state;
-	assert_int_equal(cg_host_parse(mi, "0::/init.scope\n", "cpuset cpu io memory pids\n", &h,
-				       &err),
-			 0);
+	assert_int_equal(cg_host_parse(mi, "0::/init.scope\n", "cpuset cpu io memory pids\n", &h, &err), 0);
 	assert_int_equal(h.layout, CG_LAYOUT_V2);
 	assert_int_equal(h.n, 1);
 	assert_int_equal(h.where[CG_MEMORY], 0);
@@ -298,8 +288,7 @@ static void test_layout_v2(void **state)
 		free(dir);
 		cg_host_clear(&h);
 	}
-	assert_int_equal(cg_host_parse("1 0 0:1 / / rw - ext4 /dev/vda rw\n", NULL, NULL, &h, &err),
-			 -ENOENT);
+	assert_int_equal(cg_host_parse("1 0 0:1 / / rw - ext4 /dev/vda rw\n", NULL, NULL, &h, &err), -ENOENT);
 }
 
 /* ---- device program shape ---- */
@@ -326,8 +315,7 @@ static void test_bpf_shape(void **state)
 		{ .allow = false, .type = 'b', .major = 8, .minor = -1, .access = "rwm" },
 		{ .allow = true, .type = 'c', .major = 136, .minor = -1, .access = "rw" },
 	};
-	struct rt_device_rule all = { .allow = true, .type = 'a', .major = -1, .minor = -1,
-				      .access = "rwm" };
+	struct rt_device_rule all = { .allow = true, .type = 'a', .major = -1, .minor = -1, .access = "rwm" };
 	struct rt_device_rule bad = { .allow = true, .type = 'c', .access = "q" };
 	struct bpf_insn *p = NULL;
 	size_t n = 0;

@@ -41,8 +41,20 @@ static void test_ref_ok(void **state)
 static void test_ref_bad(void **state)
 {
 	static const char *const bad[] = {
-		"", "UPPER", "a//b", "a/../b", "./a", "a/", "/a", "a:", "a:-x", "a:.x", "a:b c", "a b",
-		"a@sha256:0000000000000000000000000000000000000000000000000000000000000000", "a:tag/x:y:",
+		"",
+		"UPPER",
+		"a//b",
+		"a/../b",
+		"./a",
+		"a/",
+		"/a",
+		"a:",
+		"a:-x",
+		"a:.x",
+		"a:b c",
+		"a b",
+		"a@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+		"a:tag/x:y:",
 	};
 	char longname[300], longtag[200];
 
@@ -82,13 +94,18 @@ static void test_digest(void **state)
 	assert_string_equal(got, hex);
 	assert_true(img_hex_valid(hex));
 	assert_int_equal(img_digest_parse("sha512:abcd", hex, &err), -ENOTSUP);
-	assert_int_equal(img_digest_parse("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", hex, &err),
-			 -EINVAL);
+	assert_int_equal(
+	    img_digest_parse("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", hex,
+			     &err),
+	    -EINVAL);
 	assert_int_equal(img_digest_parse("sha256:e3b0", hex, &err), -EINVAL);
-	assert_int_equal(img_digest_parse("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555", hex, &err),
-			 -EINVAL);
-	assert_int_equal(img_digest_parse("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hex, &err),
-			 -EINVAL);
+	assert_int_equal(
+	    img_digest_parse("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555", hex,
+			     &err),
+	    -EINVAL);
+	assert_int_equal(
+	    img_digest_parse("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hex, &err),
+	    -EINVAL);
 	assert_int_equal(img_digest_parse(":x", hex, &err), -EINVAL);
 	assert_int_equal(img_digest_parse(NULL, hex, &err), -EINVAL);
 	assert_false(img_hex_valid("../../../../etc/passwd"));
@@ -99,12 +116,13 @@ static void test_entry_names(void **state)
 	static const struct {
 		const char *in, *out;
 	} ok[] = {
-		{ "a", "a" },	      { "./a", "a" },	      { "a/b/", "a/b" },  { "./", "." },
-		{ ".", "." },	      { "a//b", "a/b" },      { "a/./b", "a/b" }, { "././x/./", "x" },
-		{ "..a/b..", "..a/b.." }, { ".wh.x", ".wh.x" },
+		{ "a", "a" },	      { "./a", "a" },	   { "a/b/", "a/b" },
+		{ "./", "." },	      { ".", "." },	   { "a//b", "a/b" },
+		{ "a/./b", "a/b" },   { "././x/./", "x" }, { "..a/b..", "..a/b.." },
+		{ ".wh.x", ".wh.x" },
 	};
-	static const char *const bad[] = { "/etc/passwd", "..", "../x", "a/../../x", "a/..", "./../x", "",
-					   "//x", "a/b/../c" };
+	static const char *const bad[] = { "/etc/passwd", "..", "../x", "a/../../x", "a/..",
+					   "./../x",	  "",	"//x",	"a/b/../c" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -172,8 +190,9 @@ static void test_container_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ref_ok),	    cmocka_unit_test(test_ref_bad),   cmocka_unit_test(test_digest),
-		cmocka_unit_test(test_entry_names), cmocka_unit_test(test_whiteouts), cmocka_unit_test(test_container_ids),
+		cmocka_unit_test(test_ref_ok),	  cmocka_unit_test(test_ref_bad),
+		cmocka_unit_test(test_digest),	  cmocka_unit_test(test_entry_names),
+		cmocka_unit_test(test_whiteouts), cmocka_unit_test(test_container_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

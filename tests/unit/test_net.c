@@ -22,8 +22,9 @@ static void test_publish_parse(void **state)
 {
 	struct net_publish p;
 	struct rt_err err = { 0 };
-	static const char *const bad[] = { "", "80", ":80", "80:", "0:80", "80:0", "65536:80", "80:65536",
-					   "80:80/sctp", "80:80/", "a:80", "80:8a", "-1:80", "80:80/tcpx" };
+	static const char *const bad[] = { "",	   "80",       ":80",	   "80:",	 "0:80",
+					   "80:0", "65536:80", "80:65536", "80:80/sctp", "80:80/",
+					   "a:80", "80:8a",    "-1:80",	   "80:80/tcpx" };
 
 	(void)state;
 	assert_int_equal(net_publish_parse("8080:80", &p, &err), 0);
@@ -122,16 +123,20 @@ static void test_network_load(void **state)
 	inet_ntop(AF_INET, &n.gateway, gw, sizeof(gw));
 	assert_string_equal(gw, "10.250.0.1"); /* the first host address by default */
 
-	write_def("gw", "{\"name\":\"gw\",\"bridge\":\"br-gw\",\"subnet\":\"10.250.1.0/24\",\"gateway\":\"10.250.1.254\"}");
+	write_def("gw", "{\"name\":\"gw\",\"bridge\":\"br-gw\",\"subnet\":\"10.250.1.0/"
+			"24\",\"gateway\":\"10.250.1.254\"}");
 	assert_int_equal(net_network_load("gw", &n, &err), 0);
 	inet_ntop(AF_INET, &n.gateway, gw, sizeof(gw));
 	assert_string_equal(gw, "10.250.1.254");
 
-	write_def("gwout", "{\"name\":\"gwout\",\"bridge\":\"b\",\"subnet\":\"10.250.2.0/24\",\"gateway\":\"10.250.3.1\"}");
+	write_def(
+	    "gwout",
+	    "{\"name\":\"gwout\",\"bridge\":\"b\",\"subnet\":\"10.250.2.0/24\",\"gateway\":\"10.250.3.1\"}");
 	assert_int_equal(net_network_load("gwout", &n, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "outside subnet"));
 
-	write_def("longbr", "{\"name\":\"longbr\",\"bridge\":\"abcdefghijklmnop\",\"subnet\":\"10.250.4.0/24\"}");
+	write_def("longbr",
+		  "{\"name\":\"longbr\",\"bridge\":\"abcdefghijklmnop\",\"subnet\":\"10.250.4.0/24\"}");
 	assert_int_equal(net_network_load("longbr", &n, &err), -ENAMETOOLONG);
 	assert_non_null(strstr(err.msg, "too long"));
 

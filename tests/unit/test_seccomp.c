@@ -30,12 +30,11 @@
 #include "runtime/seccomp.h"
 
 #define ERRNO_ACT SCMP_ACT_ERRNO(0)
-#define CAP(c) (UINT64_C(1) << (c))
-#define DOCKER_CAPS                                                                            \
-	(CAP(CAP_CHOWN) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_FSETID) | CAP(CAP_FOWNER) |         \
-	 CAP(CAP_MKNOD) | CAP(CAP_NET_RAW) | CAP(CAP_SETGID) | CAP(CAP_SETUID) |              \
-	 CAP(CAP_SETFCAP) | CAP(CAP_SETPCAP) | CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_SYS_CHROOT) | \
-	 CAP(CAP_KILL) | CAP(CAP_AUDIT_WRITE))
+#define CAP(c)	  (UINT64_C(1) << (c))
+#define DOCKER_CAPS                                                                                    \
+	(CAP(CAP_CHOWN) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_FSETID) | CAP(CAP_FOWNER) | CAP(CAP_MKNOD) | \
+	 CAP(CAP_NET_RAW) | CAP(CAP_SETGID) | CAP(CAP_SETUID) | CAP(CAP_SETFCAP) | CAP(CAP_SETPCAP) |  \
+	 CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_SYS_CHROOT) | CAP(CAP_KILL) | CAP(CAP_AUDIT_WRITE))
 
 /* --- building profiles by hand (the parser is someone else's) ------------ */
 
@@ -62,7 +61,8 @@ static void rule_add_name(struct rt_seccomp_rule *r, const char *name)
 static void rule_add_arg(struct rt_seccomp_rule *r, uint32_t index, int op, uint64_t v, uint64_t v2)
 {
 	r->args = realloc(r->args, (r->n_args + 1) * sizeof(*r->args));
-	r->args[r->n_args++] = (struct rt_seccomp_arg){ .index = index, .op = op, .value = v, .value_two = v2 };
+	r->args[r->n_args++] =
+	    (struct rt_seccomp_arg){ .index = index, .op = op, .value = v, .value_two = v2 };
 }
 
 static struct rt_seccomp profile(uint32_t def, int def_errno)
@@ -454,7 +454,8 @@ static void test_default_json(void **state)
 			    "SCMP_ARCH_X86_64");
 	calls = json_object_get(j, "syscalls");
 	json_t *c;
-	json_array_foreach(calls, i, c) {
+	json_array_foreach(calls, i, c)
+	{
 		json_t *n = json_array_get(json_object_get(c, "names"), 0);
 
 		if (strcmp(json_string_value(n), "socket") == 0) {
@@ -464,7 +465,8 @@ static void test_default_json(void **state)
 				strcmp(json_string_value(json_object_get(a, "op")), "SCMP_CMP_NE") == 0;
 		}
 		for (size_t k = 0; k < json_array_size(json_object_get(c, "names")); k++)
-			if (strcmp(json_string_value(json_array_get(json_object_get(c, "names"), k)), "mount") == 0)
+			if (strcmp(json_string_value(json_array_get(json_object_get(c, "names"), k)),
+				   "mount") == 0)
 				mount = true;
 	}
 	assert_true(vsock);
@@ -585,8 +587,9 @@ static void test_notify_listener(void **state)
 		char b[CMSG_SPACE(sizeof(int))];
 	} ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			      .msg_controllen = sizeof(ctl.b) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)
+	};
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
 	int lfd, cfd, nfd, status;

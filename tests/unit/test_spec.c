@@ -95,8 +95,8 @@ static void expect_error(const char *json, size_t len, const char *want)
 static void test_good_examples(void **state)
 {
 	static const char *const files[] = {
-		"tests/unit/data/minimal.json",	   "tests/unit/data/minimal-for-start.json",
-		"tests/unit/data/linux-rdma.json", "tests/unit/data/linux-netdevice.json",
+		"tests/unit/data/minimal.json",	     "tests/unit/data/minimal-for-start.json",
+		"tests/unit/data/linux-rdma.json",   "tests/unit/data/linux-netdevice.json",
 		"tests/unit/data/spec-example.json", "tests/unit/data/full.json",
 	};
 	(void)state;
@@ -125,7 +125,7 @@ static void test_spec_example(void **state)
 	assert_int_equal(p->n_env, 2);
 	assert_true(p->caps.present);
 	assert_int_equal(p->caps.effective, (1ull << 29) | (1ull << 5)); /* AUDIT_WRITE, KILL */
-	assert_int_equal(p->caps.ambient, 1ull << 10);			   /* NET_BIND_SERVICE */
+	assert_int_equal(p->caps.ambient, 1ull << 10);			 /* NET_BIND_SERVICE */
 	assert_int_equal(p->n_rlimits, 2);
 	assert_int_equal(p->rlimits[0].resource, RLIMIT_CORE);
 	assert_int_equal(p->rlimits[1].resource, RLIMIT_NOFILE);
@@ -400,8 +400,8 @@ static const struct {
 } mount_cases[] = {
 	{ "", 0, 0, 0, false, false, NULL },
 	{ "\"defaults\"", 0, 0, 0, false, false, NULL },
-	{ "\"ro\",\"nosuid\",\"nodev\",\"noexec\"", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, 0,
-	  false, false, NULL },
+	{ "\"ro\",\"nosuid\",\"nodev\",\"noexec\"", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, 0, false,
+	  false, NULL },
 	{ "\"rw\",\"suid\",\"dev\",\"exec\"", 0, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0, false,
 	  false, NULL },
 	{ "\"sync\",\"dirsync\",\"mand\"", MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK, 0, 0, false, false,
@@ -425,8 +425,8 @@ static const struct {
 	{ "\"mode=755\",\"ro\",\"size=1k\",\"tmpcopyup\"", MS_RDONLY, 0, 0, false, false,
 	  "mode=755,size=1k" },
 	{ "\"newinstance\",\"\",\"gid=5\"", 0, 0, 0, false, false, "newinstance,gid=5" },
-	{ "\"lazytime\",\"iversion\",\"silent\"", MS_LAZYTIME | MS_I_VERSION | MS_SILENT, 0, 0, false,
-	  false, NULL },
+	{ "\"lazytime\",\"iversion\",\"silent\"", MS_LAZYTIME | MS_I_VERSION | MS_SILENT, 0, 0, false, false,
+	  NULL },
 };
 
 static void test_mount_options(void **state)
@@ -461,10 +461,10 @@ static void test_mount_options(void **state)
 
 static void test_versions(void **state)
 {
-	static const char *const ok[] = { "1.0.0", "1.0.2-dev", "1.1.0-rc.1", "1.2.1", "1.3.0",
-					  "1.3.7+build.5", "1.0.0-rc5" };
-	static const char *const bad[] = { "0.5", "0.5.0", "2.0.0", "1.4.0", "1.0", "1", "",
-					   "1.0.0-", "v1.0.0", "01.0.0", "1.0.0 ", "1.03.0" };
+	static const char *const ok[] = { "1.0.0", "1.0.2-dev",	    "1.1.0-rc.1", "1.2.1",
+					  "1.3.0", "1.3.7+build.5", "1.0.0-rc5" };
+	static const char *const bad[] = { "0.5", "0.5.0",  "2.0.0",  "1.4.0",	"1.0",	  "1",
+					   "",	  "1.0.0-", "v1.0.0", "01.0.0", "1.0.0 ", "1.03.0" };
 	char json[256];
 
 	(void)state;
@@ -500,17 +500,24 @@ static void test_bad_inline(void **state)
 		{ "{\"ociVersion\":null}", "ociVersion: is required" },
 		{ "{\"ociVersion\":\"1.0.0\",\"process\":null,\"root\":{\"path\":\"\"}}",
 		  "root.path: must not be empty" },
-		{ "{\"ociVersion\":\"1.0.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"user\":{\"uid\":1e3,\"gid\":0}}}",
+		{ "{\"ociVersion\":\"1.0.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
+		  "\",\"user\":{\"uid\":1e3,\"gid\":0}}}",
 		  "process.user.uid: expected an integer" },
-		{ "{\"ociVersion\":\"1.0.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[-1]}}}",
+		{ "{\"ociVersion\":\"1.0.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
+		  "\",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[-1]}}}",
 		  "process.user.additionalGids[0]: must not be negative" },
-		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"resources\":{\"memory\":{\"limit\":-18446744073709551615}}}}",
+		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"resources\":{\"memory\":{\"limit\":-"
+		  "18446744073709551615}}}}",
 		  "too big negative integer" },
-		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"resources\":{\"memory\":{\"limit\":18446744073709551616}}}}",
+		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"resources\":{\"memory\":{\"limit\":"
+		  "18446744073709551616}}}}",
 		  "too big integer" },
-		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"x\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":18446744073709551614,\"op\":\"SCMP_CMP_EQ\"}]}]}}}",
+		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		  "\"syscalls\":[{\"names\":[\"x\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+		  "\"value\":18446744073709551614,\"op\":\"SCMP_CMP_EQ\"}]}]}}}",
 		  "too big integer" },
-		{ "{\"ociVersion\":\"1.0.0\",\"annotations\":{\"k\":\"18446744073709551615\",\"n\":18446744073709551615}}",
+		{ "{\"ociVersion\":\"1.0.0\",\"annotations\":{\"k\":\"18446744073709551615\",\"n\":"
+		  "18446744073709551615}}",
 		  "annotations[\"n\"]: expected a string" },
 	};
 	(void)state;
@@ -623,8 +630,8 @@ static void test_badspec_dir(void **state)
 		size_t len = 0;
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/%.*s.expect", dirpath,
-			 (int)(strlen(names[i]) - 5), names[i]);
+		snprintf(path, sizeof(path), "%s/%.*s.expect", dirpath, (int)(strlen(names[i]) - 5),
+			 names[i]);
 		f = fopen(path, "re");
 		if (!f || !fgets(want, sizeof(want), f))
 			fail_msg("%s: missing expectation", path);
@@ -669,9 +676,10 @@ static void test_process_parse(void **state)
 
 static void test_resources_parse(void **state)
 {
-	static const char ok[] = "{\"memory\":{\"limit\":1048576,\"swap\":-1,\"swappiness\":18446744073709551615},"
-				 "\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":-1},"
-				 "\"blockIO\":{\"weight\":100}}";
+	static const char ok[] =
+	    "{\"memory\":{\"limit\":1048576,\"swap\":-1,\"swappiness\":18446744073709551615},"
+	    "\"cpu\":{\"quota\":50000,\"period\":100000},\"pids\":{\"limit\":-1},"
+	    "\"blockIO\":{\"weight\":100}}";
 	static const char bad[] = "{\"memory\":{\"limit\":1.5}}";
 	struct rt_resources r = { 0 };
 	struct rt_err err = { 0 };
@@ -699,15 +707,15 @@ static void test_signals(void **state)
 		const char *name;
 		int sig;
 	} cases[] = {
-		{ "KILL", SIGKILL },	   { "SIGKILL", SIGKILL },   { "kill", SIGKILL },
-		{ "sigterm", SIGTERM },	   { "TERM", SIGTERM },	     { "9", 9 },
-		{ "15", 15 },		   { "HUP", SIGHUP },	     { "SIGUSR1", SIGUSR1 },
-		{ "WINCH", SIGWINCH },	   { "CHLD", SIGCHLD },	     { "SIGCLD", SIGCHLD },
-		{ "RTMIN", 0 },		   { "RTMIN+3", 3 },	     { "SIGRTMAX-1", -1 },
-		{ "SIGRTMAX", -2 },	   { "SIGPWR", SIGPWR },     { "SIGSYS", SIGSYS },
+		{ "KILL", SIGKILL },	{ "SIGKILL", SIGKILL }, { "kill", SIGKILL },
+		{ "sigterm", SIGTERM }, { "TERM", SIGTERM },	{ "9", 9 },
+		{ "15", 15 },		{ "HUP", SIGHUP },	{ "SIGUSR1", SIGUSR1 },
+		{ "WINCH", SIGWINCH },	{ "CHLD", SIGCHLD },	{ "SIGCLD", SIGCHLD },
+		{ "RTMIN", 0 },		{ "RTMIN+3", 3 },	{ "SIGRTMAX-1", -1 },
+		{ "SIGRTMAX", -2 },	{ "SIGPWR", SIGPWR },	{ "SIGSYS", SIGSYS },
 	};
-	static const char *const bad[] = { "", "FOO", "SIGFOO", "0", "65", "-9", "9x",
-					   "RTMIN+40", "RTMIN+", "SIG", "KILL ", "99999999999" };
+	static const char *const bad[] = { "",	 "FOO",	     "SIGFOO", "0",   "65",    "-9",
+					   "9x", "RTMIN+40", "RTMIN+", "SIG", "KILL ", "99999999999" };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -734,9 +742,9 @@ static void test_namespaces(void **state)
 		const char *name;
 		int flag;
 	} cases[] = {
-		{ RT_NS_USER, "user", CLONE_NEWUSER },	   { RT_NS_PID, "pid", CLONE_NEWPID },
-		{ RT_NS_NET, "network", CLONE_NEWNET },	   { RT_NS_MOUNT, "mount", CLONE_NEWNS },
-		{ RT_NS_IPC, "ipc", CLONE_NEWIPC },	   { RT_NS_UTS, "uts", CLONE_NEWUTS },
+		{ RT_NS_USER, "user", CLONE_NEWUSER },	     { RT_NS_PID, "pid", CLONE_NEWPID },
+		{ RT_NS_NET, "network", CLONE_NEWNET },	     { RT_NS_MOUNT, "mount", CLONE_NEWNS },
+		{ RT_NS_IPC, "ipc", CLONE_NEWIPC },	     { RT_NS_UTS, "uts", CLONE_NEWUTS },
 		{ RT_NS_CGROUP, "cgroup", CLONE_NEWCGROUP }, { RT_NS_TIME, "time", CLONE_NEWTIME },
 	};
 	(void)state;
@@ -755,9 +763,9 @@ static void test_namespaces(void **state)
 static void test_leniency(void **state)
 {
 	static const char json[] =
-		"{\"ociVersion\":\"1.1.0\",\"hostname\":null,\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
-		"\"rlimits\":null,\"user\":{\"uid\":0,\"gid\":0,\"username\":\"root\"}},\"solaris\":{\"x\":1},"
-		"\"linux\":{\"resources\":{\"oomScoreAdj\":5,\"memory\":{\"limit\":null}},\"namespaces\":[]}}";
+	    "{\"ociVersion\":\"1.1.0\",\"hostname\":null,\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+	    "\"rlimits\":null,\"user\":{\"uid\":0,\"gid\":0,\"username\":\"root\"}},\"solaris\":{\"x\":1},"
+	    "\"linux\":{\"resources\":{\"oomScoreAdj\":5,\"memory\":{\"limit\":null}},\"namespaces\":[]}}";
 	struct rt_spec *s = NULL;
 	struct rt_err err = { 0 };
 
@@ -777,13 +785,13 @@ static void test_leniency(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_examples),  cmocka_unit_test(test_spec_example),
-		cmocka_unit_test(test_full),	       cmocka_unit_test(test_mount_options),
-		cmocka_unit_test(test_versions),       cmocka_unit_test(test_bad_inline),
-		cmocka_unit_test(test_deep_nesting),   cmocka_unit_test(test_embedded_nul_byte),
-		cmocka_unit_test(test_oversized),      cmocka_unit_test(test_badspec_dir),
-		cmocka_unit_test(test_process_parse),  cmocka_unit_test(test_resources_parse),
-		cmocka_unit_test(test_signals),	       cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_good_examples), cmocka_unit_test(test_spec_example),
+		cmocka_unit_test(test_full),	      cmocka_unit_test(test_mount_options),
+		cmocka_unit_test(test_versions),      cmocka_unit_test(test_bad_inline),
+		cmocka_unit_test(test_deep_nesting),  cmocka_unit_test(test_embedded_nul_byte),
+		cmocka_unit_test(test_oversized),     cmocka_unit_test(test_badspec_dir),
+		cmocka_unit_test(test_process_parse), cmocka_unit_test(test_resources_parse),
+		cmocka_unit_test(test_signals),	      cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_leniency),
 	};
 

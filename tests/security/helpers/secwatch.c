@@ -37,9 +37,9 @@
 
 struct proc_seen {
 	int pid;
-	int done; /* a container binary now: nothing more to learn */
+	int done;   /* a container binary now: nothing more to learn */
 	int helper; /* seen running something else */
-	int exefd; /* kept O_PATH fd of its exe, or -1 */
+	int exefd;  /* kept O_PATH fd of its exe, or -1 */
 	dev_t dev;
 	ino_t ino;
 };
