@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
 BUILD ?= build
-PKGS := jansson libseccomp libcap libbpf libarchive libcrypto libmnl libnftnl
+PKGS := jansson libseccomp libcap libbpf libarchive nettle libmnl libnftnl
 
 # The sanitizer build lives in its own tree: make SAN=1 BUILD=build-asan
 SAN ?=

@@ -1,19 +1,17 @@
 #include "digest.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int img_sha256_init(struct img_sha256 *h)
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	struct sha256_ctx *c = malloc(sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
-	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(c);
-		return -ENOMEM;
-	}
+	sha256_init(c);
 	h->ctx = c;
 	return 0;
 }
@@ -21,16 +19,15 @@ int img_sha256_init(struct img_sha256 *h)
 void img_sha256_update(struct img_sha256 *h, const void *buf, size_t len)
 {
 	if (h->ctx && len)
-		EVP_DigestUpdate(h->ctx, buf, len);
+		sha256_update(h->ctx, len, buf);
 }
 
 void img_sha256_final(struct img_sha256 *h, char hex[IMG_DIGEST_HEX_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
+	unsigned char md[SHA256_DIGEST_SIZE];
 
-	EVP_DigestFinal_ex(h->ctx, md, &n);
+	sha256_digest(h->ctx, SHA256_DIGEST_SIZE, md);
 	for (unsigned int i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
@@ -41,8 +38,7 @@ void img_sha256_final(struct img_sha256 *h, char hex[IMG_DIGEST_HEX_LEN + 1])
 
 void img_sha256_free(struct img_sha256 *h)
 {
-	if (h->ctx)
-		EVP_MD_CTX_free(h->ctx);
+	free(h->ctx);
 	h->ctx = NULL;
 }
 

@@ -1,4 +1,4 @@
-/* Streaming SHA-256 (OpenSSL libcrypto) for content-addressed blobs. */
+/* Streaming SHA-256 (nettle, which libarchive links anyway) for content-addressed blobs. */
 #ifndef CAPSA_IMAGE_DIGEST_H
 #define CAPSA_IMAGE_DIGEST_H
 
@@ -8,7 +8,7 @@
 #include "names.h"
 
 struct img_sha256 {
-	void *ctx; /* EVP_MD_CTX */
+	void *ctx; /* struct sha256_ctx */
 };
 
 /* Start a hash.  -ENOMEM on failure. */

@@ -4,7 +4,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <seccomp-lib.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -402,22 +402,22 @@ struct cache_header {
 	unsigned char key[32]; /* the hash the file is named after */
 };
 
-static void hash_bytes(EVP_MD_CTX *h, const void *buf, size_t len)
+static void hash_bytes(struct sha256_ctx *h, const void *buf, size_t len)
 {
 	uint64_t l = len;
 
-	EVP_DigestUpdate(h, &l, sizeof(l));
-	EVP_DigestUpdate(h, buf, len);
+	sha256_update(h, sizeof(l), (const uint8_t *)&l);
+	sha256_update(h, len, buf);
 }
 
-static void hash_str(EVP_MD_CTX *h, const char *str)
+static void hash_str(struct sha256_ctx *h, const char *str)
 {
 	hash_bytes(h, str ? str : "", str ? strlen(str) + 1 : 0);
 }
 
-static void hash_u64(EVP_MD_CTX *h, uint64_t v)
+static void hash_u64(struct sha256_ctx *h, uint64_t v)
 {
-	EVP_DigestUpdate(h, &v, sizeof(v));
+	sha256_update(h, sizeof(v), (const uint8_t *)&v);
 }
 
 /* Everything that changes the compiled program goes in, length-prefixed so
@@ -425,13 +425,9 @@ static void hash_u64(EVP_MD_CTX *h, uint64_t v)
 static int cache_key(const struct rt_seccomp *s, unsigned char key[32])
 {
 	const struct scmp_version *v = seccomp_version();
-	EVP_MD_CTX *h = EVP_MD_CTX_new();
-	unsigned int len = 0;
-	int ok;
+	struct sha256_ctx ctx, *h = &ctx;
 
-	if (!h)
-		return -ENOMEM;
-	ok = EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+	sha256_init(h);
 	hash_str(h, "capsa-seccomp-cache");
 	hash_u64(h, CACHE_VERSION);
 	hash_u64(h, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
@@ -463,9 +459,8 @@ static int cache_key(const struct rt_seccomp *s, unsigned char key[32])
 			hash_u64(h, (uint64_t)(int64_t)rule->args[j].op);
 		}
 	}
-	ok = ok && EVP_DigestFinal_ex(h, key, &len);
-	EVP_MD_CTX_free(h);
-	return ok && len == 32 ? 0 : -EIO;
+	sha256_digest(h, SHA256_DIGEST_SIZE, key);
+	return 0;
 }
 
 static int cache_load(const char *path, const unsigned char key[32], struct rt_seccomp_prog **ret)

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 CC=${FUZZ_CC:-clang}
-PKGS="jansson libseccomp libcap libbpf libarchive libcrypto libmnl libnftnl"
+PKGS="jansson libseccomp libcap libbpf libarchive nettle libmnl libnftnl"
 
 if ! command -v "$CC" >/dev/null; then
 	echo "fuzz: $CC not found (apt-get install clang)" >&2

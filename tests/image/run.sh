@@ -42,7 +42,7 @@ echo "# building test images"
 "$here/mkimage.sh" "$work/img" >/dev/null || { echo "mkimage.sh failed" >&2; exit 1; }
 img=$work/img
 cc -std=gnu11 -D_GNU_SOURCE -O1 -g ${IMGTOOL_CFLAGS:-} -Wall -Wextra -Werror -I"$repo" -I"$repo/runtime" -o "$work/imgtool" \
-	"$here/imgtool.c" "$build/libcapsa.a" $(pkg-config --libs jansson libseccomp libcap libbpf libarchive libcrypto libmnl libnftnl) ||
+	"$here/imgtool.c" "$build/libcapsa.a" $(pkg-config --libs jansson libseccomp libcap libbpf libarchive nettle libmnl libnftnl) ||
 	{ echo "imgtool build failed" >&2; exit 1; }
 imgtool=$work/imgtool
 
