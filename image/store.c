@@ -359,6 +359,29 @@ int img_store_list(struct img_store *s, json_t **ret, struct rt_err *err)
 	return 0;
 }
 
+static int lookup_name(json_t *idx, const char *key, char ret_hex[IMG_DIGEST_HEX_LEN + 1])
+{
+	json_t *v = json_object_get(idx, key);
+
+	if (!json_is_string(v) || !img_hex_valid(json_string_value(v)))
+		return -ENOENT;
+	memcpy(ret_hex, json_string_value(v), IMG_DIGEST_HEX_LEN + 1);
+	return 0;
+}
+
+/* The first path component names a registry when it has a '.' or ':' or is
+ * "localhost" (docker's rule). */
+static bool has_registry(const char *name)
+{
+	const char *slash = strchr(name, '/');
+	size_t len = slash ? (size_t)(slash - name) : 0;
+
+	if (!slash)
+		return false;
+	return memchr(name, '.', len) || memchr(name, ':', len) ||
+	       (len == 9 && strncmp(name, "localhost", 9) == 0);
+}
+
 int img_store_resolve(struct img_store *s, const char *what, char ret_hex[IMG_DIGEST_HEX_LEN + 1],
 		      struct rt_err *err)
 {
@@ -376,10 +399,17 @@ int img_store_resolve(struct img_store *s, const char *what, char ret_hex[IMG_DI
 		return r;
 	if (img_ref_parse(what, &ref, &ignore) == 0) {
 		img_ref_format(&ref, key, sizeof(key));
-		v = json_object_get(idx, key);
-		if (json_is_string(v) && img_hex_valid(json_string_value(v))) {
-			memcpy(ret_hex, json_string_value(v), IMG_DIGEST_HEX_LEN + 1);
+		if (lookup_name(idx, key, ret_hex) == 0)
 			return 0;
+		/* docker's short names: "sk/app:v1" is docker.io/sk/app:v1 and
+		 * "busybox" docker.io/library/busybox, as docker save writes them */
+		if (!has_registry(key)) {
+			char longer[sizeof(key) + 32];
+
+			snprintf(longer, sizeof(longer), "docker.io/%s%s", strchr(key, '/') ? "" : "library/",
+				 key);
+			if (lookup_name(idx, longer, ret_hex) == 0)
+				return 0;
 		}
 	}
 	if (strncmp(q, "sha256:", 7) == 0)

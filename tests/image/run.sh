@@ -314,6 +314,15 @@ podman_() {
 	podman --root "$work/podman/root" --runroot "$work/podman/run" --storage-driver vfs \
 		--cgroup-manager=cgroupfs --events-backend=file "$@"
 }
+run_busybox() { # IMAGE: `capsa run --image IMAGE` prints what busybox echoes inside
+	local b=$work/rt-bundle out
+	rm -rf "$b" && mkdir -p "$b" && (cd "$b" && "$CAPSA" spec >/dev/null) || return 1
+	jq '.process.args=["/bin/busybox","echo","ran-in-image"] | .process.terminal=false' "$b/config.json" >"$b/c" &&
+		mv "$b/c" "$b/config.json" || return 1
+	out=$("$CAPSA" --root "$work/rt-state" --image-root "$store" run --image "$1" "$b/config.json" 2>&1) ||
+		die "run --image $1 failed: $out"
+	[ "$out" = ran-in-image ] || die "run --image $1 printed: $out"
+}
 mount_busybox() { # IMAGE: mount it, run busybox in a chroot, unmount
 	local sd=$work/state-rt
 	mkdir -p "$sd"
@@ -334,10 +343,11 @@ if command -v skopeo >/dev/null; then
 		capsa image import -q "$work/sk-docker.tar" >/dev/null || return 1
 		skopeo copy -q "oci:$img/oci:multi" "oci-archive:$work/sk-oci.tar:v2" || return 1
 		capsa image import -q "$work/sk-oci.tar" sk:ociarchive >/dev/null || return 1
-		capsa image ls | grep -q '^sk/docker:v1 ' || die "docker-archive name not taken"
-		mount_busybox sk:oci && mount_busybox sk/docker:v1 && mount_busybox sk:ociarchive
+		capsa image ls | grep -qE '^(docker.io/)?sk/docker:v1 ' || die "docker-archive name not taken"
+		mount_busybox sk:oci && mount_busybox sk/docker:v1 && mount_busybox sk:ociarchive &&
+			run_busybox sk:oci && run_busybox sk/docker:v1 && run_busybox sk:ociarchive
 	}
-	t "round trip: skopeo copy to OCI layout, docker-archive, oci-archive" skopeo_rt
+	t "round trip: skopeo copy to OCI layout, docker-archive, oci-archive; each imports and runs" skopeo_rt
 else
 	echo "# skopeo not installed: skipping (tests/packages.txt lists it)"
 fi
@@ -349,9 +359,10 @@ if command -v podman >/dev/null; then
 		capsa image import -q "$work/p-oci.tar" p:oci >/dev/null || return 1
 		capsa image import -q "$work/p-docker.tar" >/dev/null || return 1
 		capsa image ls | grep -q '^localhost/pimg:latest ' || die "podman's name not taken: $(capsa image ls)"
-		mount_busybox p:oci && mount_busybox localhost/pimg:latest
+		mount_busybox p:oci && mount_busybox localhost/pimg:latest &&
+			run_busybox p:oci && run_busybox localhost/pimg:latest
 	}
-	t "round trip: podman import, save as oci-archive and docker-archive" podman_rt
+	t "round trip: podman import, save as oci-archive and docker-archive; each imports and runs" podman_rt
 	podman_ system reset -f >/dev/null 2>&1 || true
 else
 	echo "# podman not installed: skipping (tests/packages.txt lists it)"
