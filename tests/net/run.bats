@@ -227,6 +227,26 @@ fetch() { # fetch CMD...: retries while a server starts
 	[ "$(rules)" -eq 0 ]
 }
 
+@test "a netlink failure injected into create --net bridge: create fails, delete --force leaves nothing" {
+	command -v strace >/dev/null || skip "strace not installed"
+	local b n id
+	b=$(bundle inj inj '["true"]')
+	# capsa talks netlink with sendto: fail the Nth request with EPERM, for
+	# several N so the fault lands before, inside and after the veth setup
+	for n in 2 4 6; do
+		id=inj$n
+		run strace -f -o "$T/strace.$n" --inject=sendto:error=EPERM:when=$n \
+			"$CAPSA" --root "$ROOT" create --net bridge=bats --bundle "$b" "$id"
+		[ "$status" -ne 0 ] || { echo "create succeeded with sendto #$n failing"; return 1; }
+		grep -q 'INJECTED' "$T/strace.$n" || { echo "the fault was not injected (#$n)"; return 1; }
+		[[ $output == *"Operation not permitted"* ]] || { echo "no EPERM in: $output"; return 1; }
+		capsa delete --force "$id"
+		nothing_of "$id"
+		[ -z "$(find /sys/fs/cgroup -name "$id")" ] || { echo "cgroup of $id left"; return 1; }
+	done
+	[ -z "$(ip -o link show master $BR 2>/dev/null)" ] || { echo "bridge ports left"; return 1; }
+}
+
 @test "network rm once unused removes the bridge" {
 	capsa network rm bats
 	! ip link show $BR

@@ -22,8 +22,8 @@ settled() {
 	fast_leaks "$1" >/dev/null
 }
 
-@test "fault: SIGKILL of create at a random point (50 times), then one delete --force leaves nothing" {
-	local i id pid delay bad= created=0 failed_delete=0
+@test "fault: SIGKILL of create at a random point (SEC_KILLS times, default 200), then one delete --force leaves nothing" {
+	local i id pid delay bad= created=0 failed_delete=0 n=${SEC_KILLS:-200}
 	# runc 1.1.5 fails this too: a create killed after it made the cgroups
 	# but before it wrote its state leaves cgroups that delete --force
 	# does not know about (seen here: 10 of 50).  SEC_RUN_VULNERABLE=1
@@ -31,7 +31,7 @@ settled() {
 	if is_runc && [ "${SEC_RUN_VULNERABLE:-0}" = 0 ]; then
 		skip "runc 1.1 leaves the cgroups of a killed create"
 	fi
-	for i in $(seq 1 50); do
+	for i in $(seq 1 "$n"); do
 		id=$CID-k$i
 		# exec: $! is the runtime itself, not a subshell.
 		(exec "$RUNTIME" --root "$ROOT" create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1) &
@@ -52,7 +52,7 @@ settled() {
 			find /sys/fs/cgroup -depth -type d -name "$id" -exec rmdir {} \; 2>/dev/null || true
 		fi
 	done
-	echo "# 50 kills, $created creates finished first, $failed_delete delete --force failed" >&3
+	echo "# $n kills, $created creates finished first, $failed_delete delete --force failed" >&3
 	[ -z "$bad" ] || fail "left behind:$bad"
 }
 

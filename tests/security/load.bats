@@ -3,9 +3,8 @@
 # deleted concurrently, in bounded time and without leaks; and `kill`
 # racing the container's natural exit.
 #
-# CAPSA_LOAD_N containers (default 50; the issue asks for 200, which does
-# not fit the suite's time budget on a 2-core machine: set
-# CAPSA_LOAD_N=200 to run the full count).  Every phase is bounded by
+# CAPSA_LOAD_N containers (default 200, as the issue asks; about 30 s on this
+# 2-core machine; a smaller N for a quick run).  Every phase is bounded by
 # CAPSA_LOAD_TIMEOUT seconds (default 60).
 
 load sec-helpers
@@ -14,7 +13,7 @@ setup_file() { common_setup_file; }
 teardown_file() { common_teardown_file; }
 setup() {
 	sec_setup
-	: "${CAPSA_LOAD_N:=50}" "${CAPSA_LOAD_TIMEOUT:=60}"
+	: "${CAPSA_LOAD_N:=200}" "${CAPSA_LOAD_TIMEOUT:=60}"
 }
 teardown() { sec_teardown; }
 
@@ -49,7 +48,7 @@ echo "$3: not stopped after SIGKILL"
 exit 1'
 
 
-@test "load: N (CAPSA_LOAD_N, default 50) containers run -d, exec, kill, delete concurrently; no hang, no leak" {
+@test "load: N (CAPSA_LOAD_N, default 200) containers run -d, exec, kill, delete concurrently; no hang, no leak" {
 	local i t0=$SECONDS id bad=
 	spec_args probe sleep 100
 	ids=
