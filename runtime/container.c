@@ -220,47 +220,25 @@ static unsigned long clone_flags_of(const struct rt_spec *s)
 static int enter_for_children(struct launch *l, int saved[2], struct rt_err *err)
 {
 	const struct rt_linux *lx = &l->spec->linux_;
+	char buf[128];
+	int n, r;
 
-	saved[0] = saved[1] = -1;
-	if (l->ns_fds[RT_NS_PID] >= 0) {
-		saved[0] = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-		if (setns(l->ns_fds[RT_NS_PID], CLONE_NEWPID) < 0)
-			return rt_err_set(err, errno, "join pid namespace %s",
-					  lx->namespaces[RT_NS_PID].path);
-	}
-	if (lx->namespaces[RT_NS_TIME].present) {
-		saved[1] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-		if (l->ns_fds[RT_NS_TIME] >= 0) {
-			if (setns(l->ns_fds[RT_NS_TIME], CLONE_NEWTIME) < 0)
-				return rt_err_set(err, errno, "join time namespace");
-		} else {
-			char buf[128];
-			int n, r;
-
-			if (unshare(CLONE_NEWTIME) < 0)
-				return rt_err_set(err, errno, "unshare the time namespace");
-			n = snprintf(
-			    buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
-			    (long long)lx->time_offsets.monotonic_secs, lx->time_offsets.monotonic_nanosecs,
-			    (long long)lx->time_offsets.boottime_secs, lx->time_offsets.boottime_nanosecs);
-			r = rt_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n);
-			if (r < 0)
-				return rt_err_set(err, -r, "linux.timeOffsets: write timens_offsets");
-		}
-	}
+	r = rt_enter_for_children(l->ns_fds[RT_NS_PID], l->ns_fds[RT_NS_TIME], saved, err);
+	if (r < 0)
+		return rt_err_prefix(err, "config.json: linux.namespaces");
+	if (!lx->namespaces[RT_NS_TIME].present || l->ns_fds[RT_NS_TIME] >= 0)
+		return 0;
+	/* a new time namespace gets its offsets before anyone is in it */
+	saved[1] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (unshare(CLONE_NEWTIME) < 0)
+		return rt_err_set(err, errno, "unshare the time namespace");
+	n = snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+		     (long long)lx->time_offsets.monotonic_secs, lx->time_offsets.monotonic_nanosecs,
+		     (long long)lx->time_offsets.boottime_secs, lx->time_offsets.boottime_nanosecs);
+	r = rt_write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n);
+	if (r < 0)
+		return rt_err_set(err, -r, "linux.timeOffsets: write timens_offsets");
 	return 0;
-}
-
-static void leave_for_children(int saved[2])
-{
-	if (saved[0] >= 0) {
-		setns(saved[0], CLONE_NEWPID);
-		close(saved[0]);
-	}
-	if (saved[1] >= 0) {
-		setns(saved[1], CLONE_NEWTIME);
-		close(saved[1]);
-	}
 }
 
 int launch_state_json(struct launch *l, enum rt_status status, struct rt_err *err)
@@ -442,7 +420,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 
 	r = enter_for_children(l, saved, err);
 	if (r < 0) {
-		leave_for_children(saved);
+		rt_leave_for_children(saved);
 		goto out_sock;
 	}
 	/* a foreground run keeps its forwarded signals blocked from here on
@@ -455,7 +433,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 		rt_child_run(&c);
 	}
 	r = l->pid < 0 ? -errno : 0;
-	leave_for_children(saved);
+	rt_leave_for_children(saved);
 	if (r < 0) {
 		l->pid = 0;
 		rt_err_set(err, -r, "clone the container process");

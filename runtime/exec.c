@@ -150,20 +150,9 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	if (x->spec->linux_.namespaces[RT_NS_USER].present)
 		c.clone_flags = 0; /* become_root_in_userns is driven by the spec */
 
-	if (x->ns[RT_NS_PID] >= 0) {
-		saved[0] = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-		if (setns(x->ns[RT_NS_PID], CLONE_NEWPID) < 0) {
-			r = rt_err_set(err, errno, "join the container's pid namespace");
-			goto out;
-		}
-	}
-	if (x->ns[RT_NS_TIME] >= 0) {
-		saved[1] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-		if (setns(x->ns[RT_NS_TIME], CLONE_NEWTIME) < 0) {
-			r = rt_err_set(err, errno, "join the container's time namespace");
-			goto out;
-		}
-	}
+	r = rt_enter_for_children(x->ns[RT_NS_PID], x->ns[RT_NS_TIME], saved, err);
+	if (r < 0)
+		goto out;
 	cgfd = cg_clone_fd(x->cg);
 	x->pid = rt_clone(0, cgfd, NULL);
 	if (x->pid == 0) {
@@ -174,14 +163,7 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	if (r >= 0 && cgfd < 0)
 		r = cg_add_pid(x->cg, x->pid, err);
 out:
-	if (saved[0] >= 0) {
-		setns(saved[0], CLONE_NEWPID);
-		close(saved[0]);
-	}
-	if (saved[1] >= 0) {
-		setns(saved[1], CLONE_NEWTIME);
-		close(saved[1]);
-	}
+	rt_leave_for_children(saved);
 	close(sv[1]);
 	x->sock = sv[0];
 	return r;

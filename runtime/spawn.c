@@ -78,3 +78,32 @@ int rt_write_id_maps(pid_t pid, const struct rt_spec *spec, struct rt_err *err)
 		return rt_err_prefix(err, "linux.gidMappings");
 	return 0;
 }
+
+int rt_enter_for_children(int pid_fd, int time_fd, int saved[2], struct rt_err *err)
+{
+	saved[0] = saved[1] = -1;
+	if (pid_fd >= 0) {
+		saved[0] = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		if (setns(pid_fd, CLONE_NEWPID) < 0)
+			return rt_err_set(err, errno, "join the pid namespace");
+	}
+	if (time_fd >= 0) {
+		saved[1] = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+		if (setns(time_fd, CLONE_NEWTIME) < 0)
+			return rt_err_set(err, errno, "join the time namespace");
+	}
+	return 0;
+}
+
+void rt_leave_for_children(int saved[2])
+{
+	if (saved[0] >= 0) {
+		setns(saved[0], CLONE_NEWPID);
+		close(saved[0]);
+	}
+	if (saved[1] >= 0) {
+		setns(saved[1], CLONE_NEWTIME);
+		close(saved[1]);
+	}
+	saved[0] = saved[1] = -1;
+}

@@ -62,6 +62,13 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c);
  * child; *ret_pidfd gets a pidfd when the kernel gives one (else -1). */
 pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd);
 
+/* pid and time namespaces apply to the children of the caller: join
+ * pid_fd/time_fd (either may be -1) for the next clone, remembering where we
+ * were in saved[2]; rt_leave_for_children() goes back.  Call leave even
+ * when enter failed. */
+int rt_enter_for_children(int pid_fd, int time_fd, int saved[2], struct rt_err *err);
+void rt_leave_for_children(int saved[2]);
+
 /* Write uid_map/gid_map of pid from the spec's mappings. */
 int rt_write_id_maps(pid_t pid, const struct rt_spec *spec, struct rt_err *err);
 
