@@ -134,16 +134,10 @@ static int parse(int argc, char **argv, struct cmd_globals *g, struct exec_args 
 			return cmd_failf(g, "--process-label: SELinux is not supported on this host");
 		case O_APPARMOR:
 			return cmd_failf(g, "--apparmor: AppArmor profiles are not supported on this host");
-		case O_PRESERVE: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-
-			if (*end || n < 0 || n > 1024)
-				return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024",
-						 optarg);
-			a->req.preserve_fds = (int)n;
+		case O_PRESERVE:
+			if (parse_preserve_fds(g, optarg, &a->req.preserve_fds))
+				return 1;
 			break;
-		}
 		case O_IGNORE_PAUSED:
 			break;
 		case 'h':

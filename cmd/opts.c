@@ -27,6 +27,17 @@ int fail_err(const struct cmd_globals *g, const struct rt_err *err)
 	return cmd_fail(g, err);
 }
 
+int parse_preserve_fds(const struct cmd_globals *g, const char *arg, int *ret)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (!*arg || *end || n < 0 || n > 1024)
+		return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024", arg);
+	*ret = (int)n;
+	return 0;
+}
+
 void cmd_debug_cb(void *ctx, const char *msg)
 {
 	cmd_warn(ctx, "%s", msg);
@@ -149,16 +160,10 @@ int parse_create_args(int argc, char **argv, struct cmd_globals *g, bool run_for
 		case O_NOKEYRING:
 			a->o.no_new_keyring = true;
 			break;
-		case O_PRESERVE: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-
-			if (*end || n < 0 || n > 1024)
-				return cmd_failf(g, "--preserve-fds %s: expected a number from 0 to 1024",
-						 optarg);
-			a->o.preserve_fds = (int)n;
+		case O_PRESERVE:
+			if (parse_preserve_fds(g, optarg, &a->o.preserve_fds))
+				return 1;
 			break;
-		}
 		case O_DETACH:
 			a->detach = true;
 			break;

@@ -30,6 +30,9 @@ void print_help(const char *usage, const char *const *lines);
 /* The verb has exactly n positional arguments left. */
 int need_args(const struct cmd_globals *g, int argc, int optind_, int n, const char *usage);
 
+/* --preserve-fds N: 0..1024; returns 0, or the exit code after printing. */
+int parse_preserve_fds(const struct cmd_globals *g, const char *arg, int *ret);
+
 /* Map an rt error to runc's exit code: 1. */
 int fail_err(const struct cmd_globals *g, const struct rt_err *err);
 
