@@ -32,6 +32,7 @@ dk_setup() {
   "iptables": false,
   "ip6tables": false,
   "ip-masq": false,
+  "ip-forward": false,
   "bridge": "none",
   "cgroup-parent": "/$TAG-dk",
   "exec-opts": ["native.cgroupdriver=cgroupfs"],
