@@ -43,8 +43,9 @@ const char *cg_path(const struct cg_manager *m);
 /* Create the cgroup in every hierarchy and apply res (may be NULL) and the
  * device rules: deny everything, then res->devices in order, then runc's
  * default allow list (null, zero, full, random, urandom, tty, console, ptmx,
- * pts, tun, mknod of anything) -- the order runc uses, so a spec that starts
- * with a blanket deny still gets /dev/null.  On v2 every controller the
+ * pts, tun) -- the order runc uses, so a spec that starts with a blanket deny
+ * still gets /dev/null.  Unlike runc, no "mknod of anything" rule: a device
+ * off the list cannot be created either, unless the spec allows "m".  On v2 every controller the
  * parents offer is enabled in cgroup.subtree_control along the path (as
  * runc).  A resource whose controller the host lacks is an error naming the
  * controller.  On failure everything it created is removed again. */

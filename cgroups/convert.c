@@ -176,11 +176,14 @@ int cg_device_rule_v1(char *buf, size_t size, const struct rt_device_rule *r)
 	return (n < 0 || (size_t)n >= size) ? -ENOBUFS : 0;
 }
 
-/* runc's libcontainer/specconv AllowedDevices: mknod of anything, then the
- * standard character devices, the pts range, ptmx, and tun/tap. */
+/* runc's libcontainer/specconv AllowedDevices without its first two rules
+ * ("c *:* m", "b *:* m": mknod of anything): appended after the spec's
+ * rules they would win over any spec that denies mknod, so a device off the
+ * list could be created by root in the container.  What is left: the
+ * standard character devices, the pts range, ptmx, and tun/tap.  A spec
+ * that wants runc's behaviour lists {"allow":true,"type":"c","access":"m"}
+ * itself (docker's does). */
 const struct rt_device_rule cg_default_device_rules[] = {
-	{ .allow = true, .type = 'c', .major = -1, .minor = -1, .access = "m" },
-	{ .allow = true, .type = 'b', .major = -1, .minor = -1, .access = "m" },
 	{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },    /* null */
 	{ .allow = true, .type = 'c', .major = 1, .minor = 8, .access = "rwm" },    /* random */
 	{ .allow = true, .type = 'c', .major = 1, .minor = 7, .access = "rwm" },    /* full */

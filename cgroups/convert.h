@@ -69,8 +69,9 @@ int cg_io_max_line(char *buf, size_t size, int64_t major, int64_t minor, const b
  * "b *:* m", "a" (type a means everything: the kernel ignores the rest). */
 int cg_device_rule_v1(char *buf, size_t size, const struct rt_device_rule *r);
 
-/* runc's default device rules, applied after "deny everything" and after the
- * spec's own rules (so a spec that starts with deny-all still gets /dev/null). */
+/* The default device rules, applied after "deny everything" and after the
+ * spec's own rules (so a spec that starts with deny-all still gets /dev/null):
+ * runc's list without its mknod-of-anything wildcards, all "rwm". */
 extern const struct rt_device_rule cg_default_device_rules[];
 extern const size_t cg_n_default_device_rules;
 

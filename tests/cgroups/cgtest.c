@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,11 +149,12 @@ static int wait_child(struct child *c)
 	return st;
 }
 
+/* arg: a directory to mknod in (removed by the caller) */
 static int child_devices(void *arg)
 {
+	char node[PATH_MAX];
 	int fd, bad;
 
-	(void)arg;
 	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 1;
@@ -160,7 +163,16 @@ static int child_devices(void *arg)
 	bad = fd >= 0 || errno != EPERM;
 	if (fd >= 0)
 		close(fd);
-	return bad ? 2 : 0;
+	if (bad)
+		return 2;
+	/* no "c *:* m" in the defaults: mknod of 1:11 is refused, of 1:3 not */
+	snprintf(node, sizeof(node), "%s/kmsg", (const char *)arg);
+	if (mknod(node, S_IFCHR | 0600, makedev(1, 11)) == 0 || errno != EPERM)
+		return 3;
+	snprintf(node, sizeof(node), "%s/null", (const char *)arg);
+	if (mknod(node, S_IFCHR | 0600, makedev(1, 3)) < 0)
+		return 4;
+	return 0;
 }
 
 static volatile unsigned long *counter;
@@ -399,6 +411,8 @@ static void test_container(const char *id)
 	struct child c;
 	char **dirs_copy;
 	size_t ndirs;
+	char nodedir[] = "/tmp/capsa-cgtest-XXXXXX";
+	bool have_nodedir;
 	int before = count_capsa_dirs(), st, r;
 
 	if (cg_open(NULL, id, &m, &err) < 0)
@@ -446,7 +460,10 @@ static void test_container(const char *id)
 	}
 
 	/* devices + membership */
-	if (spawn(m, child_devices, NULL, &c) == 0) {
+	have_nodedir = mkdtemp(nodedir) != NULL;
+	if (!have_nodedir)
+		check(false, "mkdtemp: %s", strerror(errno));
+	else if (spawn(m, child_devices, nodedir, &c) == 0) {
 		check(in_all_hierarchies(m, c.pid), "child is in the cgroup in every hierarchy%s",
 		      m->host->layout == CG_LAYOUT_HYBRID ? " (unified too)" : "");
 		{
@@ -460,8 +477,18 @@ static void test_container(const char *id)
 		go(&c);
 		st = wait_child(&c);
 		check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		      "/dev/null opens, /dev/kmsg (not allowed) fails with EPERM (status %d)",
+		      "/dev/null opens and mknods, /dev/kmsg (not allowed) fails open and mknod with EPERM "
+		      "(status %d)",
 		      WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
+	}
+	if (have_nodedir) {
+		char node[PATH_MAX];
+
+		snprintf(node, sizeof(node), "%s/kmsg", nodedir);
+		unlink(node);
+		snprintf(node, sizeof(node), "%s/null", nodedir);
+		unlink(node);
+		rmdir(nodedir);
 	}
 
 	/* freezer */

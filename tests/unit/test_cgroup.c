@@ -130,10 +130,20 @@ static void test_device_rules_v1(void **state)
 	}
 	assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &bad_type), -EINVAL);
 	assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &bad_acc), -EINVAL);
-	/* runc's defaults: mknod for all, then the standard devices */
-	assert_true(cg_n_default_device_rules >= 10);
+	/* runc's defaults minus its "c *:* m" / "b *:* m": only the standard
+	 * devices, each with rwm, and never a wildcard (mknod of a device off
+	 * the list must stay denied) */
+	assert_int_equal(cg_n_default_device_rules, 10);
 	assert_int_equal(cg_device_rule_v1(buf, sizeof(buf), &cg_default_device_rules[0]), 0);
-	assert_string_equal(buf, "c *:* m");
+	assert_string_equal(buf, "c 1:3 rwm");
+	for (size_t i = 0; i < cg_n_default_device_rules; i++) {
+		const struct rt_device_rule *d = &cg_default_device_rules[i];
+
+		assert_true(d->allow);
+		assert_int_equal(d->type, 'c');
+		assert_true(d->major >= 0);
+		assert_string_equal(d->access, "rwm");
+	}
 }
 
 static void test_hugepage_names(void **state)
