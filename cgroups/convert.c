@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -174,6 +175,231 @@ int cg_device_rule_v1(char *buf, size_t size, const struct rt_device_rule *r)
 			return -EINVAL;
 	n = snprintf(buf, size, "%c %s:%s %s", r->type, maj, min, acc);
 	return (n < 0 || (size_t)n >= size) ? -ENOBUFS : 0;
+}
+
+/* ---- v1 device transitions ---- */
+
+enum { ACC_R = 1, ACC_W = 2, ACC_M = 4 };
+
+struct dev_ex {
+	char type;
+	int64_t major, minor; /* -1 = '*' */
+	unsigned acc;
+};
+
+/* A v1 devices cgroup as the kernel keeps it: the default and the
+ * exceptions to it.  known = false: could not tell (unparsable list). */
+struct dev_state {
+	bool known, allow_all;
+	struct dev_ex *ex;
+	size_t n;
+};
+
+static int acc_bits(const char *s, unsigned *ret)
+{
+	unsigned a = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == 'r')
+			a |= ACC_R;
+		else if (*p == 'w')
+			a |= ACC_W;
+		else if (*p == 'm')
+			a |= ACC_M;
+		else
+			return -EINVAL;
+	}
+	*ret = a ? a : ACC_R | ACC_W | ACC_M;
+	return 0;
+}
+
+static struct dev_ex *ex_find(const struct dev_state *st, const struct dev_ex *e)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->ex[i].type == e->type && st->ex[i].major == e->major && st->ex[i].minor == e->minor)
+			return &st->ex[i];
+	return NULL;
+}
+
+/* The kernel's dev_exception_add: merge into the same type:major:minor.
+ * st->ex has room for one more. */
+static void ex_add(struct dev_state *st, const struct dev_ex *e)
+{
+	struct dev_ex *have = ex_find(st, e);
+
+	if (have)
+		have->acc |= e->acc;
+	else
+		st->ex[st->n++] = *e;
+}
+
+/* dev_exception_rm: clear the bits; an exception with none left goes. */
+static void ex_rm(struct dev_state *st, const struct dev_ex *e)
+{
+	struct dev_ex *have = ex_find(st, e);
+
+	if (!have)
+		return;
+	have->acc &= ~e->acc;
+	if (!have->acc) {
+		size_t i = (size_t)(have - st->ex);
+
+		memmove(&st->ex[i], &st->ex[i + 1], (st->n - i - 1) * sizeof(*st->ex));
+		st->n--;
+	}
+}
+
+static int parse_devnum(const char *s, size_t len, int64_t *ret)
+{
+	int64_t v = 0;
+
+	if (len == 1 && s[0] == '*') {
+		*ret = -1;
+		return 0;
+	}
+	if (len == 0 || len > 18)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+/* One devices.list line: "c 1:3 rwm", "b *:* m", or "a *:* rwm" (the
+ * kernel shows only that line when the default is allow). */
+static int parse_list_line(const char *line, size_t len, struct dev_state *st)
+{
+	const char *colon, *sp;
+	struct dev_ex e = { 0 };
+	char acc[4];
+
+	if (len >= 2 && line[0] == 'a' && line[1] == ' ') {
+		st->allow_all = true;
+		return 0;
+	}
+	if (len < 7 || (line[0] != 'c' && line[0] != 'b') || line[1] != ' ')
+		return -EINVAL;
+	e.type = line[0];
+	colon = memchr(line + 2, ':', len - 2);
+	sp = colon ? memchr(colon, ' ', len - (size_t)(colon - line)) : NULL;
+	if (!sp || (size_t)(line + len - sp - 1) >= sizeof(acc) || line + len - sp - 1 == 0)
+		return -EINVAL;
+	if (parse_devnum(line + 2, (size_t)(colon - line - 2), &e.major) < 0 ||
+	    parse_devnum(colon + 1, (size_t)(sp - colon - 1), &e.minor) < 0)
+		return -EINVAL;
+	memcpy(acc, sp + 1, (size_t)(line + len - sp - 1));
+	acc[line + len - sp - 1] = '\0';
+	if (acc_bits(acc, &e.acc) < 0)
+		return -EINVAL;
+	ex_add(st, &e);
+	return 0;
+}
+
+/* st->ex must have room for every line */
+static void parse_list(const char *list, struct dev_state *st)
+{
+	st->known = list != NULL;
+	for (const char *p = list; st->known && p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len && parse_list_line(p, len, st) < 0)
+			st->known = false;
+		p = nl ? nl + 1 : NULL;
+	}
+	if (st->allow_all) /* exceptions exist but the list hides them */
+		st->known = st->n == 0 && st->known;
+}
+
+static int plan_add(struct cg_dev_write *w, size_t *n, bool allow, const struct dev_ex *e, unsigned acc)
+{
+	struct rt_device_rule r = { .allow = allow, .type = e->type, .major = e->major, .minor = e->minor };
+	size_t k = 0;
+
+	if (acc & ACC_R)
+		r.access[k++] = 'r';
+	if (acc & ACC_W)
+		r.access[k++] = 'w';
+	if (acc & ACC_M)
+		r.access[k++] = 'm';
+	w[*n].allow = allow;
+	if (cg_device_rule_v1(w[*n].line, sizeof(w[*n].line), &r) < 0)
+		return -ENOBUFS;
+	(*n)++;
+	return 0;
+}
+
+int cg_devices_v1_plan(const char *cur_list, const struct rt_device_rule *rules, size_t n,
+		       struct cg_dev_write **ret, size_t *ret_n, struct rt_err *err)
+{
+	_cleanup_free_ struct dev_ex *cur_ex = NULL, *new_ex = NULL;
+	_cleanup_free_ struct cg_dev_write *w = NULL;
+	struct dev_state cur = { 0 }, want = { .known = true };
+	size_t lines = 1, nw = 0;
+
+	for (const char *p = cur_list; p && *p; p++)
+		lines += *p == '\n';
+	cur_ex = calloc(lines, sizeof(*cur_ex));
+	new_ex = calloc(n + 1, sizeof(*new_ex));
+	w = calloc(lines + n + 2, sizeof(*w));
+	if (!cur_ex || !new_ex || !w)
+		return rt_err_set(err, ENOMEM, "devices");
+	cur.ex = cur_ex;
+	want.ex = new_ex;
+	parse_list(cur_list, &cur);
+
+	/* "deny everything", then the rules in order */
+	for (size_t i = 0; i < n; i++) {
+		struct dev_ex e = { .type = rules[i].type };
+
+		if (rules[i].type == 'a') {
+			want.allow_all = rules[i].allow;
+			want.n = 0;
+			continue;
+		}
+		if ((rules[i].type != 'c' && rules[i].type != 'b') || acc_bits(rules[i].access, &e.acc) < 0)
+			return rt_err_msg(err, EINVAL,
+					  "linux.resources.devices[%zu]: invalid rule (type '%c', access \"%.3s\")",
+					  i, rules[i].type ? rules[i].type : '?', rules[i].access);
+		e.major = rules[i].major < 0 ? -1 : rules[i].major;
+		e.minor = rules[i].minor < 0 ? -1 : rules[i].minor;
+		/* an exception is the opposite of the default */
+		if (rules[i].allow != want.allow_all)
+			ex_add(&want, &e);
+		else
+			ex_rm(&want, &e);
+	}
+
+	if (cur.known && !cur.allow_all && !want.allow_all) {
+		/* deny-all before and after: take away, then add */
+		for (size_t i = 0; i < cur.n; i++) {
+			const struct dev_ex *t = ex_find(&want, &cur.ex[i]);
+			unsigned drop = cur.ex[i].acc & ~(t ? t->acc : 0);
+
+			if (drop && plan_add(w, &nw, false, &cur.ex[i], drop) < 0)
+				return rt_err_set(err, ENOBUFS, "devices");
+		}
+		for (size_t i = 0; i < want.n; i++) {
+			const struct dev_ex *c = ex_find(&cur, &want.ex[i]);
+			unsigned add = want.ex[i].acc & ~(c ? c->acc : 0);
+
+			if (add && plan_add(w, &nw, true, &want.ex[i], add) < 0)
+				return rt_err_set(err, ENOBUFS, "devices");
+		}
+	} else if (!(cur.known && cur.allow_all && want.allow_all && want.n == 0)) {
+		w[nw].allow = want.allow_all;
+		snprintf(w[nw].line, sizeof(w[nw].line), "a");
+		nw++;
+		for (size_t i = 0; i < want.n; i++)
+			if (plan_add(w, &nw, !want.allow_all, &want.ex[i], want.ex[i].acc) < 0)
+				return rt_err_set(err, ENOBUFS, "devices");
+	}
+	*ret = nw ? TAKE_PTR(w) : NULL;
+	*ret_n = nw;
+	return 0;
 }
 
 /* runc's libcontainer/specconv AllowedDevices without its first two rules

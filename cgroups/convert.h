@@ -69,6 +69,29 @@ int cg_io_max_line(char *buf, size_t size, int64_t major, int64_t minor, const b
  * "b *:* m", "a" (type a means everything: the kernel ignores the rest). */
 int cg_device_rule_v1(char *buf, size_t size, const struct rt_device_rule *r);
 
+/* One write of a v1 device-rule transition: LINE to devices.allow (allow)
+ * or devices.deny. */
+struct cg_dev_write {
+	bool allow;
+	char line[64];
+};
+
+/* Plan the writes that take a v1 devices cgroup from its current state
+ * (cur_list: the content of its devices.list) to the state that "deny
+ * everything, then rules[0..n) in order" leaves, as the kernel would
+ * compute it (an allow adds access bits to the exception with the same
+ * type:major:minor, a deny removes them, type 'a' resets the default and
+ * drops every exception).  When the cgroup denies by default before and
+ * after, only the differences are written -- removals first, then additions
+ * -- so an access that both rule sets allow is never refused in between.
+ * Otherwise (a current or new default of allow-all: devices.list then hides
+ * the exceptions) the plan resets the default with "a" and writes every
+ * exception.  *ret is malloc'd (NULL with *ret_n 0 when nothing changes).
+ * -EINVAL with err filled for a bad rule; a devices.list that cannot be
+ * parsed is treated as unknown (full reset). */
+int cg_devices_v1_plan(const char *cur_list, const struct rt_device_rule *rules, size_t n,
+		       struct cg_dev_write **ret, size_t *ret_n, struct rt_err *err);
+
 /* The default device rules, applied after "deny everything" and after the
  * spec's own rules (so a spec that starts with deny-all still gets /dev/null):
  * runc's list without its mknod-of-anything wildcards, all "rwm". */

@@ -592,22 +592,53 @@ static int device_rules(const struct rt_resources *res, struct rt_device_rule **
 	return 0;
 }
 
+/* Write each planned line with its own write() through one fd per file
+ * (the kernel takes one rule per write). */
+static int devices_v1_write(int dfd, const struct cg_dev_write *w, size_t n, struct rt_err *err)
+{
+	_cleanup_close_ int allow_fd = -EBADF, deny_fd = -EBADF;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *file = w[i].allow ? "devices.allow" : "devices.deny";
+		int *fd = w[i].allow ? &allow_fd : &deny_fd;
+		size_t len = strlen(w[i].line);
+		ssize_t k;
+
+		if (*fd < 0) {
+			*fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
+			if (*fd < 0)
+				return rt_err_set(err, errno, "%s: open", file);
+		}
+		k = write(*fd, w[i].line, len);
+		if (k < 0)
+			return rt_err_set(err, errno, "%s: write %s", file, w[i].line);
+		if ((size_t)k != len)
+			return rt_err_set(err, EIO, "%s: write %s: short write", file, w[i].line);
+	}
+	return 0;
+}
+
+/* The kernel applies what we write at once: the plan (convert.c) goes from
+ * the cgroup's devices.list to the new rules without a deny-all moment
+ * when the default is deny before and after (the `update` case). */
 static int devices_v1(struct cg_manager *m, const struct rt_device_rule *rules, size_t n, struct rt_err *err)
 {
-	int r = cg_write(m, CG_DEVICES, "devices.deny", "a", err);
+	_cleanup_free_ struct cg_dev_write *w = NULL;
+	_cleanup_free_ char *list = NULL;
+	_cleanup_close_ int dfd = -EBADF;
+	size_t nw = 0;
+	int r;
 
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		char line[96];
-
-		r = cg_device_rule_v1(line, sizeof(line), &rules[i]);
-		if (r < 0)
-			return rt_err_msg(err, EINVAL,
-					  "linux.resources.devices[%zu]: invalid rule (type '%c', "
-					  "access \"%s\")",
-					  i, rules[i].type, rules[i].access);
-		r = cg_write(m, CG_DEVICES, rules[i].allow ? "devices.allow" : "devices.deny", line, err);
-	}
-	return r;
+	dfd = open(cg_ctrl_dir(m, CG_DEVICES), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return rt_err_set(err, errno, "devices: open %s", cg_ctrl_dir(m, CG_DEVICES));
+	/* unreadable: plan from scratch (deny all, then every rule) */
+	if (rt_read_file_at(dfd, "devices.list", 1u << 20, &list, NULL) < 0)
+		list = NULL;
+	r = cg_devices_v1_plan(list, rules, n, &w, &nw, err);
+	if (r < 0)
+		return r;
+	return devices_v1_write(dfd, w, nw, err);
 }
 
 static int devices_v2(struct cg_manager *m, const struct rt_device_rule *rules, size_t n, struct rt_err *err)

@@ -272,6 +272,43 @@ cpu_usage_usec() {
 	[ "${lines[5]}" = open=ok ] || fail "/dev/null after the deny rule: ${lines[5]}"
 }
 
+@test "devices: update that changes unrelated rules never makes an allowed device fail (no deny-all gap)" {
+	is_runc && skip "runc update does not change device rules"
+	spec_add_tmpfs /tmp
+	# Open /dev/null as fast as the shell can; count successes and failures.
+	spec_args sh -c 'n=0 f=0; while :; do
+		if { :; } </dev/null 2>/dev/null; then n=$((n + 1)); else f=$((f + 1)); fi
+		[ $((n % 200)) = 0 ] && echo "$n $f" >/tmp/st.new && mv /tmp/st.new /tmp/st; done'
+	run_detached || fail "run -d failed: $(cat "$TEST_TMP/$CID.out")"
+	pid=$(init_pid)
+	st() { cat "/proc/$pid/root/tmp/st" 2>/dev/null; }
+	wait_for 30 test -e "/proc/$pid/root/tmp/st" || fail "the loop does not run"
+	read -r n0 f0 <<<"$(st)"
+	for i in $(seq 1 20); do
+		# 24 rules for devices nobody opens (1:11 kmsg, 1:12..), allowed
+		# on odd rounds and denied on even ones
+		jq -n --argjson i "$i" '{devices: [range(0; 24) as $k |
+			{allow: ($i % 2 == 1), type: "c", major: 1, minor: (11 + $k), access: (if $k % 2 == 0 then "r" else "rw" end)}]}' |
+			runtime update -r - "$CID" || fail "update $i"
+	done
+	if ! is_v2; then
+		# the last round (20, even) denied them again: only the defaults
+		list=$(cat "$(cg_dir devices "$pid")/devices.list")
+		[[ $list == *"c 1:3 rwm"* && $list != *"c 1:11 "* && $list != *"a *:* rwm"* ]] ||
+			fail "devices.list after the updates: $list"
+		runtime update -r - "$CID" <<<'{"devices": [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]}' ||
+			fail "update (allow 1:11 r)"
+		list=$(cat "$(cg_dir devices "$pid")/devices.list")
+		[[ $list == *"c 1:11 r"* && $list == *"c 1:3 rwm"* ]] || fail "devices.list after allow 1:11: $list"
+	fi
+	sleep 0.3
+	read -r n1 f1 <<<"$(st)"
+	echo "# /dev/null opened $((n1 - n0)) times during the updates, $((f1 - f0)) failures" >&3
+	[ "$((n1 - n0))" -gt 0 ] || fail "the loop made no progress during the updates"
+	[ "$f1" = 0 ] || fail "/dev/null failed $f1 times (of $n1) while the rules were rewritten"
+	runtime delete --force "$CID"
+}
+
 # ---- update, pause, resume ------------------------------------------------
 
 @test "update raises and lowers memory, pids and cpu limits; pause freezes, resume thaws" {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,72 @@ static void test_device_rules_v1(void **state)
 		assert_true(d->major >= 0);
 		assert_string_equal(d->access, "rwm");
 	}
+}
+
+/* cg_devices_v1_plan: "want" is the writes joined as "A line|D line|..." */
+static void check_plan(const char *cur, const struct rt_device_rule *rules, size_t n, const char *want)
+{
+	struct cg_dev_write *w = NULL;
+	struct rt_err err = { 0 };
+	char got[1024] = "";
+	size_t nw = 99;
+
+	assert_int_equal(cg_devices_v1_plan(cur, rules, n, &w, &nw, &err), 0);
+	for (size_t i = 0; i < nw; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%c %s", i ? "|" : "",
+			 w[i].allow ? 'A' : 'D', w[i].line);
+	if (strcmp(got, want) != 0)
+		fail_msg("plan from \"%s\": got \"%s\", want \"%s\"", cur ? cur : "(null)", got, want);
+	assert_true(nw > 0 || w == NULL);
+	free(w);
+}
+
+static void test_devices_v1_plan(void **state)
+{
+	const struct rt_device_rule null_zero[] = {
+		{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },
+		{ .allow = true, .type = 'c', .major = 1, .minor = 5, .access = "" },
+	};
+	/* spec: deny all, allow 1:11 r, then a later deny of 1:11 w (no-op on
+	 * an exception without w), then the defaults */
+	const struct rt_device_rule with_kmsg[] = {
+		{ .allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm" },
+		{ .allow = true, .type = 'c', .major = 1, .minor = 11, .access = "rw" },
+		{ .allow = false, .type = 'c', .major = 1, .minor = 11, .access = "w" },
+		{ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },
+		{ .allow = true, .type = 'c', .major = 1, .minor = 5, .access = "rwm" },
+	};
+	const struct rt_device_rule allow_all[] = {
+		{ .allow = true, .type = 'a', .major = -1, .minor = -1, .access = "rwm" },
+		{ .allow = false, .type = 'b', .major = 8, .minor = -1, .access = "m" },
+	};
+	const struct rt_device_rule bad[] = { { .allow = true, .type = 'x', .access = "r" } };
+	const struct rt_device_rule bad_acc[] = { { .allow = true, .type = 'c', .major = 1, .access = "rq" } };
+	struct cg_dev_write *w = NULL;
+	struct rt_err err = { 0 };
+	size_t nw = 0;
+
+	(void)state;
+	/* a new cgroup (inherits allow-all) or an unknown list: reset, then every exception */
+	check_plan("a *:* rwm\n", null_zero, 2, "D a|A c 1:3 rwm|A c 1:5 rwm");
+	check_plan(NULL, null_zero, 2, "D a|A c 1:3 rwm|A c 1:5 rwm");
+	check_plan("garbage\n", null_zero, 2, "D a|A c 1:3 rwm|A c 1:5 rwm");
+	check_plan("", NULL, 0, "");
+	/* deny-all before and after: only the difference, removals first */
+	check_plan("c 1:3 rwm\nc 1:5 rwm\n", null_zero, 2, "");
+	check_plan("c 1:3 rwm\nc 1:5 rwm\n", with_kmsg, 5, "A c 1:11 r");
+	check_plan("c 1:11 rw\nc 1:3 rwm\nc 1:5 rwm\n", null_zero, 2, "D c 1:11 rw");
+	check_plan("c 1:3 rw\nc *:* m\nb 8:0 r\n", null_zero, 2,
+		   "D c *:* m|D b 8:0 r|A c 1:3 m|A c 1:5 rwm");
+	/* allow-all as the new default: reset to it, then the denied exceptions */
+	check_plan("c 1:3 rwm\n", allow_all, 2, "A a|D b 8:* m");
+	check_plan("a *:* rwm\n", allow_all, 1, "");
+	/* a rule list that ends in deny-all leaves no exception */
+	check_plan("c 1:3 rwm\n", with_kmsg, 1, "D c 1:3 rwm");
+	/* bad rules */
+	assert_int_equal(cg_devices_v1_plan("", bad, 1, &w, &nw, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "devices[0]"));
+	assert_int_equal(cg_devices_v1_plan("", bad_acc, 1, &w, &nw, &err), -EINVAL);
 }
 
 static void test_hugepage_names(void **state)
@@ -373,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_io_max),
 		cmocka_unit_test(test_device_rules_v1),
+		cmocka_unit_test(test_devices_v1_plan),
 		cmocka_unit_test(test_hugepage_names),
 		cmocka_unit_test(test_unified_check),
 		cmocka_unit_test(test_layout_hybrid_separate),
