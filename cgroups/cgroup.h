@@ -47,8 +47,12 @@ const char *cg_path(const struct cg_manager *m);
  * still gets /dev/null.  Unlike runc, no "mknod of anything" rule: a device
  * off the list cannot be created either, unless the spec allows "m".  On v2 every controller the
  * parents offer is enabled in cgroup.subtree_control along the path (as
- * runc).  A resource whose controller the host lacks is an error naming the
- * controller.  On failure everything it created is removed again. */
+ * runc).  A resource whose controller the host lacks (or does not enable
+ * for the cgroup) is an error naming the controller, unless res->best_effort
+ * (the annotation org.capsa.cgroups.best-effort, convert.h) lists that
+ * controller: then it is skipped with one rt_warn() naming the controller
+ * and the field.  Device rules are never skipped.  cg_update() alike.  On
+ * failure everything it created is removed again. */
 int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
 
 /* An O_PATH|O_DIRECTORY fd on the v2 cgroup directory for clone3's

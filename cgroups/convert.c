@@ -47,6 +47,52 @@ int cg_ctrl_from_name(const char *name)
 	return -1;
 }
 
+int cg_best_effort_parse(const char *value, uint32_t *ret_mask, struct rt_err *err)
+{
+	uint32_t mask = 0;
+
+	if (!value || !*value || strcmp(value, "false") == 0) {
+		*ret_mask = 0;
+		return 0;
+	}
+	if (strcmp(value, "true") == 0) {
+		*ret_mask = CG_BEST_EFFORT_ALL;
+		return 0;
+	}
+	for (const char *p = value;; p++) {
+		const char *end = strchrnul(p, ',');
+		const char *b = p, *e = end;
+		char name[32];
+		int c;
+
+		while (b < e && *b == ' ')
+			b++;
+		while (e > b && e[-1] == ' ')
+			e--;
+		if ((size_t)(e - b) >= sizeof(name))
+			return rt_err_msg(err, EINVAL, "annotation %s: unknown controller \"%.*s\"",
+					  CG_BEST_EFFORT_ANNOTATION, (int)(e - b), b);
+		memcpy(name, b, (size_t)(e - b));
+		name[e - b] = '\0';
+		c = name[0] ? cg_ctrl_from_name(name) : -1;
+		if (c == CG_DEVICES)
+			return rt_err_msg(err, EINVAL,
+					  "annotation %s: \"devices\": device rules are never best-effort",
+					  CG_BEST_EFFORT_ANNOTATION);
+		if (c < 0 || !(CG_BEST_EFFORT_ALL & CG_BIT(c)))
+			return rt_err_msg(err, EINVAL,
+					  "annotation %s: unknown controller \"%s\" (expected true or a list of: "
+					  "cpu, cpuset, memory, pids, io, blkio, hugetlb, rdma, net_cls, net_prio)",
+					  CG_BEST_EFFORT_ANNOTATION, name);
+		mask |= CG_BIT(c);
+		if (!*end)
+			break;
+		p = end;
+	}
+	*ret_mask = mask;
+	return 0;
+}
+
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
 	/* runc 1.1 and crun before 1.23 use this linear map; newer releases

@@ -37,6 +37,21 @@ const char *cg_ctrl_name_v2(enum cg_ctrl c);
 /* Name (either version's) -> enum; -1 when unknown. */
 int cg_ctrl_from_name(const char *name);
 
+/* The annotation that makes limits best-effort. */
+#define CG_BEST_EFFORT_ANNOTATION "org.capsa.cgroups.best-effort"
+/* Controllers whose limits may be best-effort ("true" selects these). */
+#define CG_BEST_EFFORT_ALL                                                                                    \
+	(CG_BIT(CG_CPU) | CG_BIT(CG_CPUSET) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS) | CG_BIT(CG_BLKIO) |        \
+	 CG_BIT(CG_HUGETLB) | CG_BIT(CG_RDMA) | CG_BIT(CG_NET_CLS) | CG_BIT(CG_NET_PRIO))
+
+/* The annotation's value -> a mask of CG_BIT()s: "true" (every controller
+ * of CG_BEST_EFFORT_ALL), "false" or "" (none), or a comma-separated list
+ * of names (cpu, cpuset, memory, pids, io or blkio, hugetlb, rdma, net_cls,
+ * net_prio; spaces around names are ignored).  Device rules are never
+ * best-effort: "devices" is an error, as is an unknown name; the message
+ * names the annotation.  NULL value: mask 0. */
+int cg_best_effort_parse(const char *value, uint32_t *ret_mask, struct rt_err *err);
+
 /* cpu.shares (2..262144) -> cpu.weight (1..10000) with the linear formula of
  * runc 1.1 / crun < 1.23: 1 + ((shares - 2) * 9999) / 262142.  Out-of-range
  * shares are clamped first; 0 means "unset" and returns 0. */

@@ -19,6 +19,7 @@ struct cg_manager {
 	bool v2_ctrls_known;
 	int clone_fd;
 	int bpf_prog_fd; /* the device program we attached (v2), -EBADF if none */
+	uint32_t best_effort; /* CG_BIT()s whose limits are skipped where the host lacks them */
 };
 
 /* Directory holding controller c for this container, NULL when the host

@@ -21,6 +21,23 @@
 
 #define NUM 32
 
+/* Before a controller's limits: 0 apply them, 1 skip them (the host cannot
+ * apply them and the spec made them best-effort: one warning), < 0 error. */
+static int need(struct cg_manager *m, enum cg_ctrl c, const char *what, struct rt_err *err)
+{
+	struct rt_err why = { 0 };
+	int r = cg_require(m, c, what, &why);
+
+	if (r >= 0)
+		return 0;
+	if (!(m->best_effort & CG_BIT(c))) {
+		*err = why;
+		return r;
+	}
+	rt_warn("%s: skipped (best-effort)", why.msg);
+	return 1;
+}
+
 static int write_i64(struct cg_manager *m, enum cg_ctrl c, const char *file, int64_t v, struct rt_err *err)
 {
 	char buf[NUM];
@@ -169,9 +186,9 @@ static int memory(struct cg_manager *m, const struct rt_resources *res, bool upd
 	if (!mem->has_limit && !mem->has_swap && !mem->has_reservation && !mem->has_swappiness &&
 	    !mem->disable_oom_killer)
 		return 0;
-	r = cg_require(m, CG_MEMORY, "linux.resources.memory", err);
-	if (r < 0)
-		return r;
+	r = need(m, CG_MEMORY, "linux.resources.memory", err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	return cg_ctrl_is_v2(m, CG_MEMORY) ? memory_v2(m, res, update, err) : memory_v1(m, res, update, err);
 }
 
@@ -274,12 +291,18 @@ static int cpu(struct cg_manager *m, const struct rt_resources *res, struct rt_e
 
 	if (c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_realtime_period ||
 	    c->has_realtime_runtime || c->has_idle) {
-		r = cg_require(m, CG_CPU, "linux.resources.cpu", err);
+		r = need(m, CG_CPU, "linux.resources.cpu", err);
 		if (r < 0)
 			return r;
-		r = cg_ctrl_is_v2(m, CG_CPU) ? cpu_v2(m, res, err) : cpu_v1(m, res, err);
+		if (r == 0)
+			r = cg_ctrl_is_v2(m, CG_CPU) ? cpu_v2(m, res, err) : cpu_v1(m, res, err);
 		if (r < 0)
 			return r;
+	}
+	if (c->cpus || c->mems) {
+		r = need(m, CG_CPUSET, c->cpus ? "linux.resources.cpu.cpus" : "linux.resources.cpu.mems", err);
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 	/* cpuset: mems first would not matter; cpus and mems are independent */
 	if (c->cpus) {
@@ -301,8 +324,13 @@ static int pids(struct cg_manager *m, const struct rt_resources *res, struct rt_
 {
 	char buf[NUM];
 
+	int r;
+
 	if (!res->pids.has_limit)
 		return 0;
+	r = need(m, CG_PIDS, "linux.resources.pids", err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	/* spec.h: -1 and 0 both mean unlimited */
 	cg_limit_str(buf, sizeof(buf), res->pids.limit > 0 ? res->pids.limit : -1, true);
 	return cg_write(m, CG_PIDS, "pids.max", buf, err);
@@ -468,9 +496,9 @@ static int blkio(struct cg_manager *m, const struct rt_resources *res, struct rt
 	if (!b->has_weight && !b->has_leaf_weight && !b->n_weight_device && !b->n_throttle_read_bps &&
 	    !b->n_throttle_write_bps && !b->n_throttle_read_iops && !b->n_throttle_write_iops)
 		return 0;
-	r = cg_require(m, CG_BLKIO, "linux.resources.blockIO", err);
-	if (r < 0)
-		return r;
+	r = need(m, CG_BLKIO, "linux.resources.blockIO", err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	return cg_ctrl_is_v2(m, CG_BLKIO) ? blkio_v2(m, res, err) : blkio_v1(m, res, err);
 }
 
@@ -478,18 +506,22 @@ static int blkio(struct cg_manager *m, const struct rt_resources *res, struct rt
 
 static int hugetlb(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
 {
+	int r;
+
+	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
+		const char *ps = res->hugepage_limits[i].page_size;
+
+		if (!ps || !cg_hugepage_name_valid(ps))
+			return rt_err_msg(err, EINVAL,
+					  "linux.resources.hugepageLimits: invalid pageSize \"%s\"", ps ? ps : "");
+	}
+	r = res->n_hugepage_limits ? need(m, CG_HUGETLB, "linux.resources.hugepageLimits", err) : 0;
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (size_t i = 0; i < res->n_hugepage_limits; i++) {
 		const struct rt_hugepage_limit *h = &res->hugepage_limits[i];
 		char file[96];
-		int r;
 
-		if (!h->page_size || !cg_hugepage_name_valid(h->page_size))
-			return rt_err_msg(err, EINVAL,
-					  "linux.resources.hugepageLimits: invalid pageSize \"%s\"",
-					  h->page_size ? h->page_size : "");
-		r = cg_require(m, CG_HUGETLB, "linux.resources.hugepageLimits", err);
-		if (r < 0)
-			return r;
 		snprintf(file, sizeof(file),
 			 cg_ctrl_is_v2(m, CG_HUGETLB) ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes",
 			 h->page_size);
@@ -505,19 +537,18 @@ static int network(struct cg_manager *m, const struct rt_resources *res, struct 
 	int r;
 
 	if (res->network.has_class_id) {
-		r = cg_require(m, CG_NET_CLS, "linux.resources.network.classID", err);
-		if (r < 0)
-			return r;
-		r = write_u64(m, CG_NET_CLS, "net_cls.classid", res->network.class_id, err);
+		r = need(m, CG_NET_CLS, "linux.resources.network.classID", err);
+		if (r == 0)
+			r = write_u64(m, CG_NET_CLS, "net_cls.classid", res->network.class_id, err);
 		if (r < 0)
 			return r;
 	}
+	r = res->network.n_priorities ? need(m, CG_NET_PRIO, "linux.resources.network.priorities", err) : 0;
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (size_t i = 0; i < res->network.n_priorities; i++) {
 		char buf[128];
 
-		r = cg_require(m, CG_NET_PRIO, "linux.resources.network.priorities", err);
-		if (r < 0)
-			return r;
 		snprintf(buf, sizeof(buf), "%s %u", res->network.priorities[i].name,
 			 res->network.priorities[i].priority);
 		r = cg_write(m, CG_NET_PRIO, "net_prio.ifpriomap", buf, err);
@@ -529,14 +560,14 @@ static int network(struct cg_manager *m, const struct rt_resources *res, struct 
 
 static int rdma(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
 {
+	int r = res->n_rdma ? need(m, CG_RDMA, "linux.resources.rdma", err) : 0;
+
+	if (r != 0)
+		return r < 0 ? r : 0;
 	for (size_t i = 0; i < res->n_rdma; i++) {
 		const struct rt_rdma *d = &res->rdma[i];
 		char buf[192], h[NUM], o[NUM];
-		int r;
 
-		r = cg_require(m, CG_RDMA, "linux.resources.rdma", err);
-		if (r < 0)
-			return r;
 		if (d->has_hca_handles)
 			snprintf(h, sizeof(h), "%u", d->hca_handles);
 		else
@@ -555,6 +586,20 @@ static int rdma(struct cg_manager *m, const struct rt_resources *res, struct rt_
 
 /* ---- unified ---- */
 
+/* A key of a real v2 controller (not a misspelt one) that is best-effort */
+static bool unified_best_effort(const struct cg_manager *m, const char *key)
+{
+	struct rt_err ignored;
+	char ctrl[64];
+	int c;
+
+	if (cg_unified_key_controller(key, ctrl, sizeof(ctrl), &ignored) < 0)
+		return false;
+	c = cg_ctrl_from_name(ctrl);
+	return c >= 0 && cg_ctrl_name_v2((enum cg_ctrl)c) && strcmp(ctrl, cg_ctrl_name_v2((enum cg_ctrl)c)) == 0 &&
+	       (m->best_effort & CG_BIT(c));
+}
+
 static int unified(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
 {
 	const char *dir = cg_v2_dir(m);
@@ -564,6 +609,10 @@ static int unified(struct cg_manager *m, const struct rt_resources *res, struct 
 		int r;
 
 		r = cg_unified_check(kv->key, dir != NULL, m->v2_ctrls, err);
+		if (r == -EOPNOTSUPP && unified_best_effort(m, kv->key)) {
+			rt_warn("%s: skipped (best-effort)", err->msg);
+			continue;
+		}
 		if (r < 0)
 			return r;
 		r = cg_write_dir(dir, kv->key, kv->value, err);
@@ -684,7 +733,10 @@ static int devices(struct cg_manager *m, const struct rt_resources *res, bool up
 
 int cg_apply_resources(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err)
 {
-	int r;
+	int r = cg_best_effort_parse(res->best_effort, &m->best_effort, err);
+
+	if (r < 0)
+		return r;
 
 	/* Limits first, then devices: a failing limit leaves no half-open
 	 * device policy behind (cg_create removes the cgroup anyway). */

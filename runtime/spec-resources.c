@@ -382,5 +382,6 @@ void rt_resources_clear(struct rt_resources *r)
 		free(r->rdma[i].device);
 	free(r->rdma);
 	rt_kv_free(r->unified, r->n_unified);
+	free(r->best_effort);
 	memset(r, 0, sizeof(*r));
 }

@@ -772,6 +772,11 @@ int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned 
 	/* The version first: an unsupported one explains any later error. */
 	r = sj_object(&c, root, spec_fields, ARRAY_SIZE(spec_fields), s);
 	json_decref(root);
+	/* the cgroup layer sees resources only: hand it its annotation */
+	for (size_t i = 0; r >= 0 && i < s->n_annotations; i++)
+		if (strcmp(s->annotations[i].key, "org.capsa.cgroups.best-effort") == 0 &&
+		    !(s->linux_.resources.best_effort = strdup(s->annotations[i].value)))
+			r = rt_err_msg(err, ENOMEM, "%s: out of memory", name);
 	if (r < 0) {
 		rt_spec_free(s);
 		return r;

@@ -277,6 +277,11 @@ struct rt_resources {
 
 	struct rt_kv *unified; /* raw cgroup v2 "file": "value" */
 	size_t n_unified;
+
+	/* Not from linux.resources: a copy of the annotation
+	 * org.capsa.cgroups.best-effort (cgroups/convert.h), NULL when absent.
+	 * The spec parser fills it; `update` from the container's state. */
+	char *best_effort;
 };
 
 struct rt_seccomp_arg {

@@ -460,3 +460,89 @@ cpu_usage_usec() {
 	container_pid_known && fail "a container process is left: $CPID"
 	true
 }
+
+# ---- best-effort limits ---------------------------------------------------
+
+# A controller this host really lacks: net_cls is neither a mounted v1
+# hierarchy here nor a v2 controller (nor in the pure v2 VM); rdma when the
+# kernel has no rdma controller.
+missing_ctrl() {
+	local c
+	for c in net_cls rdma; do
+		if ! awk -v c="$c" '$1 == c && $2 != 0 { f = 1 } END { exit !f }' /proc/cgroups &&
+			! grep -qw "$c" /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+
+no_cgroup_of() { # ID
+	[ -z "$(find /sys/fs/cgroup -name "*$1*" 2>/dev/null)" ]
+}
+
+@test "best-effort: a limit of a missing controller fails the create unless org.capsa.cgroups.best-effort lists it" {
+	is_runc && skip "capsa's annotation"
+	ctrl=$(missing_ctrl) || skip "net_cls and rdma both exist on this host"
+	case $ctrl in
+	net_cls) spec_set '.linux.resources.network = {classID: 1048577}' ;;
+	rdma) spec_set '.linux.resources.rdma = {mlx5_0: {hcaHandles: 3}}' ;;
+	esac
+	field=$([ "$ctrl" = net_cls ] && echo network.classID || echo rdma)
+	spec_set '.linux.resources.pids = {limit: 42}'
+	spec_args probe sleep 1000
+
+	# no annotation: an error naming the controller; nothing is left behind
+	run_container
+	[ "$status" -ne 0 ] || fail "a $ctrl limit was accepted on a host without $ctrl"
+	[[ $output == *"$ctrl"* ]] || fail "the error does not name $ctrl: $output"
+	container_pid_known && fail "a container process is left: $CPID"
+	no_cgroup_of "$CID" || fail "cgroups left: $(find /sys/fs/cgroup -name "*$CID*")"
+	[ -z "$(runtime list -q 2>/dev/null | grep -x "$CID")" ] || fail "state of $CID left"
+
+	# listed (with another controller): one warning naming the controller
+	# and the field; the other limits are applied
+	for v in "memory, $ctrl" true; do
+		spec_set '.annotations["org.capsa.cgroups.best-effort"] = $v' --arg v "$v"
+		create_container || fail "with best-effort \"$v\": $(cat "$TEST_TMP/$CID.out")"
+		output=$(cat "$TEST_TMP/$CID.out")
+		[ "$(grep -c "$ctrl" <<<"$output")" = 1 ] || fail "not one warning naming $ctrl: $output"
+		[[ $output == *"$field"* && $output == *best-effort* ]] || fail "the warning does not name $field: $output"
+		check_file "$(cg_dir pids "$(init_pid)")/pids.max" 42
+		runtime delete --force "$CID"
+	done
+
+	# devices and unknown names are errors naming the annotation
+	for v in devices bogus; do
+		spec_set '.annotations["org.capsa.cgroups.best-effort"] = $v' --arg v "$v"
+		run_container
+		[ "$status" -ne 0 ] || fail "best-effort \"$v\" accepted"
+		[[ $output == *org.capsa.cgroups.best-effort*$v* ]] || fail "the error for \"$v\": $output"
+		no_cgroup_of "$CID" || fail "cgroups left: $(find /sys/fs/cgroup -name "*$CID*")"
+	done
+}
+
+@test "best-effort: update skips a missing controller's limit only when the container's annotation lists it" {
+	is_runc && skip "capsa's annotation"
+	ctrl=$(missing_ctrl) || skip "net_cls and rdma both exist on this host"
+	case $ctrl in
+	net_cls) res='{"network": {"classID": 1048577}, "pids": {"limit": 33}}' ;;
+	rdma) res='{"rdma": {"mlx5_0": {"hcaHandles": 3}}, "pids": {"limit": 33}}' ;;
+	esac
+	spec_args probe sleep 1000
+	run_detached || fail "run -d failed: $(cat "$TEST_TMP/$CID.out")"
+	pid=$(init_pid)
+	run runtime update -r - "$CID" <<<"$res"
+	[ "$status" -ne 0 ] && [[ $output == *"$ctrl"* ]] || fail "update without the annotation: $status $output"
+	runtime delete --force "$CID"
+
+	spec_set '.annotations["org.capsa.cgroups.best-effort"] = $v' --arg v "$ctrl"
+	run_detached || fail "run -d failed: $(cat "$TEST_TMP/$CID.out")"
+	pid=$(init_pid)
+	run runtime update -r - "$CID" <<<"$res"
+	[ "$status" -eq 0 ] || fail "update with best-effort $ctrl: $output"
+	[[ $output == *"$ctrl"*best-effort* ]] || fail "no warning: $output"
+	check_file "$(cg_dir pids "$pid")/pids.max" 33
+	runtime delete --force "$CID"
+}

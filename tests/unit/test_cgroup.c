@@ -213,6 +213,42 @@ static void test_devices_v1_plan(void **state)
 	assert_int_equal(cg_devices_v1_plan("", bad_acc, 1, &w, &nw, &err), -EINVAL);
 }
 
+static void test_best_effort_parse(void **state)
+{
+	struct rt_err err = { 0 };
+	uint32_t m = 7;
+
+	(void)state;
+	assert_int_equal(cg_best_effort_parse(NULL, &m, &err), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(cg_best_effort_parse("", &m, &err), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(cg_best_effort_parse("false", &m, &err), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(cg_best_effort_parse("true", &m, &err), 0);
+	assert_int_equal(m, CG_BEST_EFFORT_ALL);
+	assert_false(m & CG_BIT(CG_DEVICES));
+	assert_true(m & CG_BIT(CG_NET_CLS));
+	assert_int_equal(cg_best_effort_parse("memory", &m, &err), 0);
+	assert_int_equal(m, CG_BIT(CG_MEMORY));
+	/* v1 and v2 names of the same controller, spaces */
+	assert_int_equal(cg_best_effort_parse("io, rdma ,net_cls", &m, &err), 0);
+	assert_int_equal(m, CG_BIT(CG_BLKIO) | CG_BIT(CG_RDMA) | CG_BIT(CG_NET_CLS));
+	assert_int_equal(cg_best_effort_parse("blkio", &m, &err), 0);
+	assert_int_equal(m, CG_BIT(CG_BLKIO));
+	/* errors name the annotation and the bad name; m is untouched */
+	m = 7;
+	assert_int_equal(cg_best_effort_parse("memory,bogus", &m, &err), -EINVAL);
+	assert_int_equal(m, 7);
+	assert_non_null(strstr(err.msg, "org.capsa.cgroups.best-effort"));
+	assert_non_null(strstr(err.msg, "\"bogus\""));
+	assert_int_equal(cg_best_effort_parse("devices", &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "never best-effort"));
+	assert_int_equal(cg_best_effort_parse("freezer", &m, &err), -EINVAL);
+	assert_int_equal(cg_best_effort_parse("memory,", &m, &err), -EINVAL);
+	assert_int_equal(cg_best_effort_parse("True", &m, &err), -EINVAL);
+}
+
 static void test_hugepage_names(void **state)
 {
 	char buf[16];
@@ -441,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_io_max),
 		cmocka_unit_test(test_device_rules_v1),
 		cmocka_unit_test(test_devices_v1_plan),
+		cmocka_unit_test(test_best_effort_parse),
 		cmocka_unit_test(test_hugepage_names),
 		cmocka_unit_test(test_unified_check),
 		cmocka_unit_test(test_layout_hybrid_separate),
