@@ -222,7 +222,6 @@ int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, s
 	if (!m)
 		return rt_err_set(err, ENOMEM, "cgroup manager");
 	m->host = host;
-	m->clone_fd = -EBADF;
 	m->bpf_prog_fd = -EBADF;
 	m->path = TAKE_PTR(path);
 	m->dirs = calloc(host->n, sizeof(char *));
@@ -249,8 +248,6 @@ void cg_free(struct cg_manager *m)
 		free(m->dirs[i]);
 	free(m->dirs);
 	free(m->path);
-	if (m->clone_fd >= 0)
-		close(m->clone_fd);
 	if (m->bpf_prog_fd >= 0)
 		close(m->bpf_prog_fd);
 	free(m);
@@ -474,18 +471,6 @@ fail:
 	for (size_t i = 0; i < host->n; i++)
 		rmdir_created(m->dirs[i], created[i]);
 	return r;
-}
-
-int cg_clone_fd(struct cg_manager *m)
-{
-	if (m->host->layout != CG_LAYOUT_V2)
-		return -EOPNOTSUPP;
-	if (m->clone_fd < 0) {
-		m->clone_fd = open(cg_v2_dir(m), O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (m->clone_fd < 0)
-			return -errno;
-	}
-	return m->clone_fd;
 }
 
 int cg_add_pid(struct cg_manager *m, pid_t pid, struct rt_err *err)
@@ -807,10 +792,6 @@ int cg_destroy(struct cg_manager *m, struct rt_err *err)
 	if (m->bpf_prog_fd >= 0) {
 		close(m->bpf_prog_fd);
 		m->bpf_prog_fd = -EBADF;
-	}
-	if (m->clone_fd >= 0) {
-		close(m->clone_fd);
-		m->clone_fd = -EBADF;
 	}
 	for (size_t i = 0; i < m->host->n; i++) {
 		r = rmdir_tree(m->dirs[i]);

@@ -4,7 +4,8 @@
  * Life of a container's cgroup:
  *   cg_open()      resolve the path (cgroupsPath or /capsa/<id>), detect the host layout
  *   cg_create()    mkdir in every hierarchy, enable controllers, apply resources + devices
- *   cg_add_pid()   move the init (or an exec'd process) in, in every hierarchy
+ *   cg_join_open() the init (or an exec'd process) joins at clone/first thing;
+ *                  cg_add_pid() moves any pid in from outside
  *   ...            cg_update / cg_freeze / cg_stats / cg_pids / cg_kill
  *   cg_destroy()   kill what is left, rmdir everywhere (EBUSY retried briefly)
  *   cg_free()
@@ -55,13 +56,27 @@ const char *cg_path(const struct cg_manager *m);
  * failure everything it created is removed again. */
 int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
 
-/* An O_PATH|O_DIRECTORY fd on the v2 cgroup directory for clone3's
- * CLONE_INTO_CGROUP, or -EOPNOTSUPP when that cannot place the process in
- * all its cgroups (v1/hybrid).  Owned by the manager. */
-int cg_clone_fd(struct cg_manager *m);
-
 /* Move pid into the cgroup in every hierarchy. */
 int cg_add_pid(struct cg_manager *m, pid_t pid, struct rt_err *err);
+
+/* How a new process joins the cgroup without the kernel's global lock (see
+ * join.c): clone_fd (the v2 directory, -1 when none) goes to clone3's
+ * CLONE_INTO_CGROUP; the new process itself calls cg_join_self() first thing,
+ * which writes "0" into the `tasks` file of every v1 hierarchy.  n == 0: the
+ * process is in all its cgroups at birth (pure v2). */
+struct cg_join {
+	int clone_fd;
+	int fds[32];
+	size_t hier[32];
+	size_t n;
+	const struct cg_manager *m;
+};
+int cg_join_open(struct cg_manager *m, struct cg_join *j, struct rt_err *err);
+/* In the new, single-threaded process; closes the fds. */
+int cg_join_self(struct cg_join *j, struct rt_err *err);
+/* From outside, when clone3 could not place pid (kernel < 5.7): the v2 part. */
+int cg_join_v2_pid(struct cg_join *j, pid_t pid, struct rt_err *err);
+void cg_join_close(struct cg_join *j);
 
 /* Apply new limits to a live cgroup (the update verb). */
 int cg_update(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroups/cgroup.h"
 #include "hooks.h"
 #include "mount.h"
 #include "path.h"
@@ -324,6 +325,8 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	char exe[PATH_MAX];
 	sigset_t none;
 
+	/* into the v1 cgroups before anything else (see cgroups/join.c) */
+	r = c->cg_join ? cg_join_self(c->cg_join, &err) : 0;
 	close_fds_at_start(c);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -331,6 +334,8 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	/* nothing in the container may ptrace or read us until execve (CVE-2016-9962) */
 	prctl(PR_SET_DUMPABLE, 0);
 
+	if (r < 0)
+		goto fail;
 	r = child_setup(c, &err);
 	if (r < 0)
 		goto fail;

@@ -355,9 +355,11 @@ static int prepare(struct launch *l, struct rt_err *err)
 static int spawn(struct launch *l, bool create_mode, const sigset_t *block, struct rt_err *err)
 {
 	const struct rt_create_opts *o = l->o;
-	int sv[2], saved[2], fifo = -1, errfile = -1, cgfd = -1, r;
+	int sv[2], saved[2], fifo = -1, errfile = -1, r;
 	unsigned long flags = clone_flags_of(l->spec);
 	struct rt_child_ctx c = { 0 };
+	struct cg_join join = { .clone_fd = -1 };
+	bool in_cgroup;
 
 	if (create_mode) {
 		char path[PATH_MAX];
@@ -410,10 +412,14 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	c.state_json = l->state_json;
 	c.st = &l->st;
 
-	/* clone3 can put the child straight into its (v2) cgroup, and then it
-	 * can also get its cgroup namespace at birth */
-	cgfd = cg_clone_fd(l->cg);
-	if (cgfd >= 0 && l->spec->linux_.namespaces[RT_NS_CGROUP].present &&
+	/* clone3 puts the child into its v2 cgroup; it joins the v1 ones
+	 * itself, first thing.  In all of them at birth (pure v2), it can get
+	 * its cgroup namespace at birth too. */
+	r = cg_join_open(l->cg, &join, err);
+	if (r < 0)
+		goto out_sock;
+	c.cg_join = &join;
+	if (join.n == 0 && l->spec->linux_.namespaces[RT_NS_CGROUP].present &&
 	    !l->spec->linux_.namespaces[RT_NS_CGROUP].path)
 		flags |= CLONE_NEWCGROUP;
 	c.clone_flags = flags;
@@ -427,9 +433,11 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	 * (signalfd picks them up); the child unblocks everything itself */
 	if (block)
 		sigprocmask(SIG_BLOCK, block, NULL);
-	l->pid = rt_clone(flags, cgfd, &l->pidfd);
+	l->pid = rt_clone(flags, join.clone_fd, &l->pidfd, &in_cgroup);
 	if (l->pid == 0) {
 		close(sv[0]);
+		if (!in_cgroup)
+			c.clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
 		rt_child_run(&c);
 	}
 	r = l->pid < 0 ? -errno : 0;
@@ -439,6 +447,12 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 		rt_err_set(err, -r, "clone the container process");
 		goto out_sock;
 	}
+	if (!in_cgroup) {
+		r = cg_join_v2_pid(&join, l->pid, err);
+		if (r < 0)
+			goto out_sock;
+	}
+	cg_join_close(&join);
 	close(sv[1]);
 	sv[1] = -1;
 	l->sock = sv[0];
@@ -446,11 +460,6 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 
 	if (l->spec->linux_.namespaces[RT_NS_USER].present && !l->spec->linux_.namespaces[RT_NS_USER].path) {
 		r = rt_write_id_maps(l->pid, l->spec, err);
-		if (r < 0)
-			goto out_sock;
-	}
-	if (cgfd < 0) {
-		r = cg_add_pid(l->cg, l->pid, err);
 		if (r < 0)
 			goto out_sock;
 	}
@@ -465,6 +474,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	}
 	r = launch_dialogue(l, err);
 out_sock:
+	cg_join_close(&join);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

@@ -130,7 +130,9 @@ static int exec_prepare(struct exec_ctx *x, struct rt_err *err)
 static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 {
 	struct rt_child_ctx c = { 0 };
-	int sv[2], saved[2] = { -1, -1 }, cgfd, r;
+	int sv[2], saved[2] = { -1, -1 }, r;
+	struct cg_join join = { .clone_fd = -1 };
+	bool in_cgroup;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return rt_err_set(err, errno, "socketpair");
@@ -153,16 +155,20 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	r = rt_enter_for_children(x->ns[RT_NS_PID], x->ns[RT_NS_TIME], saved, err);
 	if (r < 0)
 		goto out;
-	cgfd = cg_clone_fd(x->cg);
-	x->pid = rt_clone(0, cgfd, NULL);
+	r = cg_join_open(x->cg, &join, err);
+	if (r < 0)
+		goto out;
+	c.cg_join = &join;
+	x->pid = rt_clone(0, join.clone_fd, NULL, &in_cgroup);
 	if (x->pid == 0) {
 		close(sv[0]);
 		rt_child_run(&c);
 	}
 	r = x->pid < 0 ? rt_err_set(err, errno, "clone") : 0;
-	if (r >= 0 && cgfd < 0)
-		r = cg_add_pid(x->cg, x->pid, err);
+	if (r >= 0 && !in_cgroup)
+		r = cg_join_v2_pid(&join, x->pid, err);
 out:
+	cg_join_close(&join);
 	rt_leave_for_children(saved);
 	close(sv[1]);
 	x->sock = sv[0];

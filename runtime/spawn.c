@@ -15,7 +15,7 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd)
+pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd, bool *ret_in_cgroup)
 {
 	struct clone_args args = {
 		.flags = flags | CLONE_PIDFD,
@@ -29,11 +29,16 @@ pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd)
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
 	}
+	*ret_in_cgroup = cgroup_fd >= 0;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL) && cgroup_fd < 0) {
-		/* old kernel: plain clone without a pidfd */
-		pid = syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
+	if (pid < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL)) {
+		/* a kernel without clone3 (< 5.3) or CLONE_INTO_CGROUP (< 5.7):
+		 * plain clone, no pidfd; the caller moves the child (and it
+		 * makes its cgroup namespace once it is in) */
+		pid = syscall(SYS_clone, (unsigned long)((flags & ~(unsigned long)CLONE_NEWCGROUP) | SIGCHLD),
+			      NULL, NULL, NULL, NULL);
 		pidfd = -1;
+		*ret_in_cgroup = false;
 	}
 	if (pid == 0)
 		return 0;

@@ -4,8 +4,9 @@
  *   parent (capsa)                           child (becomes the container init)
  *   ------------------------------------------------------------------------
  *   cgroup created; pid/time ns joined
- *   clone3(CLONE_NEW*, INTO_CGROUP?) ------> PDEATHSIG; signal mask restored
- *   uid/gid maps; cg_add_pid; network
+ *   clone3(CLONE_NEW*, INTO_CGROUP v2) ----> joins its v1 cgroups ("0" > tasks);
+ *                                             PDEATHSIG; signal mask restored
+ *   uid/gid maps; network
  *   SYNC 1 GO ------------------------------> join ns by path; root in userns;
  *                                             cgroupns; mounts (rootfs_prepare)
  *                         <------------------ SYNC 2 HOOKS (only with hooks)
@@ -32,6 +33,7 @@
 #include "state.h"
 
 struct rt_seccomp_prog;
+struct cg_join;
 
 struct rt_child_ctx {
 	const struct rt_spec *spec;
@@ -44,6 +46,7 @@ struct rt_child_ctx {
 	int ns_fds[RT_NS_MAX]; /* namespaces to join by path (-1: none) */
 	unsigned long clone_flags;
 	const struct rt_seccomp_prog *seccomp;
+	struct cg_join *cg_join; /* joined first thing (v1 tasks files), or NULL */
 	int preserve_fds;
 	bool no_new_keyring;
 	bool is_exec;		   /* joining a running container: no rootfs work */
@@ -59,8 +62,11 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c);
 
 /* clone3 (falling back to clone) with flags; cgroup_fd >= 0 places the child
  * into that v2 cgroup at birth.  Returns the pid in the parent, 0 in the
- * child; *ret_pidfd gets a pidfd when the kernel gives one (else -1). */
-pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd);
+ * child; *ret_pidfd gets a pidfd when the kernel gives one (else -1).
+ * *ret_in_cgroup (set in both processes) is false when the kernel could not
+ * place the child (too old for CLONE_INTO_CGROUP); the clone then had no
+ * CLONE_NEWCGROUP either. */
+pid_t rt_clone(unsigned long flags, int cgroup_fd, int *ret_pidfd, bool *ret_in_cgroup);
 
 /* pid and time namespaces apply to the children of the caller: join
  * pid_fd/time_fd (either may be -1) for the next clone, remembering where we

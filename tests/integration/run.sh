@@ -58,6 +58,7 @@ done
 # The payload: built with the Makefile's own rule, in build/ unless told.
 helpers_build=${HELPERS_BUILD:-build}
 make -s -C "$repo" BUILD="$helpers_build" helpers
+export HELPERS_DIR=$repo/$helpers_build/helpers
 export TEST_ROOTFS=${TEST_ROOTFS:-$repo/build/test-rootfs}
 "$repo/examples/mkrootfs.sh" "$TEST_ROOTFS" "$repo/$helpers_build"/helpers/*
 

@@ -69,14 +69,15 @@ fi
 #   integration-smoke    a couple of run.bats tests that show a container runs at all on pure v2
 #                        (VM_SMOKE_FILTER, a bats --filter regex; empty to skip)
 # VM_BATS='*.bats' VM_BATS_FILTER= VM_SMOKE_FILTER= VM_TIMEOUT=3600 tests/vm/run.sh runs the whole suite.
-VM_BATS=${VM_BATS:-"cgroup*.bats resources*.bats update*.bats pause*.bats events*.bats"}
+VM_BATS=${VM_BATS:-"cgroup*.bats resources*.bats update*.bats pause*.bats events*.bats kernel-fallbacks.bats"}
 # VM_BATS_FILTER: a bats --filter regex (test names) for integration-cgroups; empty runs every
 # test of the VM_BATS files.  The default keeps the cgroups.bats tests whose v2 code path only
 # the binary exercises (OOM exit + memory.events + run --stats, BPF device rules from the spec,
 # update + cgroup.freeze, the resources->file table and unified map: ~26 s each here) and leaves
 # out "pids:" and "cpu:", whose limits tests/cgroups/run.sh already enforces in this guest.  A
 # new file in VM_BATS needs names matching it (or VM_BATS_FILTER= to run everything).
-VM_BATS_FILTER=${VM_BATS_FILTER-"^(memory|devices|update|resources)[: ]"}
+# "cgroups:" are kernel-fallbacks.bats' joins (clone3 into the v2 cgroup, and without clone3).
+VM_BATS_FILTER=${VM_BATS_FILTER-"^(memory|devices|update|resources|cgroups)[: ]"}
 VM_SMOKE_FILTER=${VM_SMOKE_FILTER-"PID 1 of a new pid namespace|exit code of the process propagates"}
 bats_stage() { # name files... [-- bats options]
 	local name=$1 bdir

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# What capsa does where the kernel lacks a system call, and the fast paths
+# those fallbacks stand in for.  The runtime runs under
+# tests/helpers/deny-syscall NAME (a seccomp filter that makes NAME fail with
+# ENOSYS, as on an older kernel):
+#   openat2 (< 5.6): the in-root path walk; the symlink-escape tests of
+#     security-basic.bats must hold with it too.
+#   clone3 (< 5.3, and so no CLONE_INTO_CGROUP before 5.7): the init and the
+#     exec'd processes must still end up in the container's cgroup in every
+#     hierarchy (the parent moves them into v2; they join v1 themselves).
+
+load helpers
+
+setup_file() { common_setup_file; }
+teardown_file() { common_teardown_file; }
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "mount destinations stay inside the rootfs when openat2 is unavailable (fallback walk)" {
+	deny_runtime openat2
+	run env RUNTIME="$RUNTIME" bats --filter 'mount destination' "$BATS_TEST_DIRNAME/security-basic.bats"
+	echo "$output"
+	[ "$status" -eq 0 ] || fail "symlink escape tests failed without openat2"
+	[ "$(echo "$output" | grep -c '^ok')" -ge 3 ] || fail "the escape tests did not run"
+}
+
+# deny_runtime NAME: point RUNTIME at a wrapper that runs it with NAME denied.
+deny_runtime() {
+	local deny=$HELPERS_DIR/deny-syscall
+	[ -x "$deny" ] || fail "$deny missing (make helpers)"
+	printf '#!/bin/sh\nexec %s %s %s "$@"\n' "$deny" "$1" "$RUNTIME" >"$TEST_TMP/runtime-no-$1"
+	chmod +x "$TEST_TMP/runtime-no-$1"
+	RUNTIME=$TEST_TMP/runtime-no-$1
+}
+
+# assert_in_cgroup PATH: every hierarchy capsa's host has mounted lists PATH
+# in $output (a /proc/PID/cgroup).
+assert_in_cgroup() {
+	local want=$1 line h path n=0
+	while IFS= read -r line; do
+		h=${line#*:}
+		h=${h%%:*}
+		path=${line#*:*:}
+		# a v1 hierarchy the host has not mounted (nothing to join)
+		if [ -n "$h" ] && ! awk -v h="$h" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",")' /proc/mounts |
+			grep -q .; then
+			continue
+		fi
+		[ "$path" = "$want" ] || fail "hierarchy '${h:-unified}': in '$path', expected '$want'"
+		n=$((n + 1))
+	done <<<"$output"
+	[ "$n" -gt 0 ] || fail "no cgroup lines in: $output"
+}
+
+cgroup_membership() {
+	spec_set '.linux.cgroupsPath = $p' --arg p "/capsa/$CID"
+	spec_args cat /proc/self/cgroup
+	run_container
+	[ "$status" -eq 0 ] || fail "run: $output"
+	assert_in_cgroup "/capsa/$CID"
+
+	spec_args sleep 1000
+	runtime run -d --bundle "$BUNDLE" "$CID" >"$TEST_TMP/run.out" 2>&1 || fail "run -d: $(cat "$TEST_TMP/run.out")"
+	output=$(cat "/proc/$(runtime state "$CID" | jq .pid)/cgroup")
+	assert_in_cgroup "/capsa/$CID"
+	output=$(runtime exec "$CID" cat /proc/self/cgroup 2>&1) || fail "exec: $output"
+	assert_in_cgroup "/capsa/$CID"
+	runtime delete -f "$CID"
+}
+
+@test "cgroups: the init and an exec'd process are in the container's cgroup in every hierarchy" {
+	cgroup_membership
+}
+
+@test "cgroups: the same without clone3 (no CLONE_INTO_CGROUP)" {
+	is_runc && skip "a capsa fallback"
+	deny_runtime clone3
+	cgroup_membership
+}
+
+@test "cgroups: a cgroup namespace without clone3 is rooted at the container's cgroup" {
+	is_runc && skip "a capsa fallback"
+	deny_runtime clone3
+	spec_set '.linux.cgroupsPath = $p' --arg p "/capsa/$CID"
+	spec_set '.linux.namespaces += [{type: "cgroup"}]'
+	spec_args sleep 1000
+	runtime run -d --bundle "$BUNDLE" "$CID" >"$TEST_TMP/run.out" 2>&1 || fail "run -d: $(cat "$TEST_TMP/run.out")"
+	# seen from the host: in the container's cgroup; seen from inside: at
+	# the root, so the namespace was made after the move
+	output=$(cat "/proc/$(runtime state "$CID" | jq .pid)/cgroup")
+	assert_in_cgroup "/capsa/$CID"
+	output=$(runtime exec "$CID" cat /proc/1/cgroup 2>&1) || fail "exec: $output"
+	assert_in_cgroup /
+	runtime delete -f "$CID"
+}
