@@ -782,17 +782,35 @@ static void rmdir_capsa_parent(const char *dir)
 		(void)rmdir(parent);
 }
 
+/* The common case first: nothing left inside (the init was the last process
+ * and nobody made sub-cgroups), so one rmdir per hierarchy does it, without
+ * reading cgroup.procs and listing directories.  true when all went. */
+static bool rmdir_all_empty(struct cg_manager *m)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < m->host->n; i++) {
+		if (rmdir(m->dirs[i]) == 0 || errno == ENOENT)
+			rmdir_capsa_parent(m->dirs[i]);
+		else
+			all = false;
+	}
+	return all;
+}
+
 int cg_destroy(struct cg_manager *m, struct rt_err *err)
 {
 	int r, ret = 0;
 
-	r = cg_kill(m, SIGKILL, err);
-	if (r < 0)
-		return rt_err_prefix(err, "destroy cgroup %s", m->path);
 	if (m->bpf_prog_fd >= 0) {
 		close(m->bpf_prog_fd);
 		m->bpf_prog_fd = -EBADF;
 	}
+	if (rmdir_all_empty(m))
+		return 0;
+	r = cg_kill(m, SIGKILL, err);
+	if (r < 0)
+		return rt_err_prefix(err, "destroy cgroup %s", m->path);
 	for (size_t i = 0; i < m->host->n; i++) {
 		r = rmdir_tree(m->dirs[i]);
 		if (r < 0 && ret == 0)

@@ -615,8 +615,14 @@ static void test_container(const char *id)
 
 	ndirs = m->host->n;
 	dirs_copy = calloc(ndirs, sizeof(char *));
-	for (size_t i = 0; i < ndirs; i++)
+	for (size_t i = 0; i < ndirs; i++) {
+		char sub[PATH_MAX];
+
 		dirs_copy[i] = strdup(m->dirs[i]);
+		/* a cgroup made inside the container: destroy removes it too */
+		snprintf(sub, sizeof(sub), "%s/nested", m->dirs[i]);
+		check(mkdir(sub, 0755) == 0, "mkdir %s", sub);
+	}
 	r = cg_destroy(m, &err);
 	check(r == 0, "cg_destroy: %s", r < 0 ? err.msg : "ok");
 	for (size_t i = 0; i < ndirs; i++) {
