@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "runtime/util.h"
 
 #ifndef CAPSA_VERSION
 #define CAPSA_VERSION "0.1.0"
@@ -32,7 +33,6 @@ static void log_line(const struct cmd_globals *g, const char *level, const char 
 	FILE *f;
 	char ts[64];
 	struct timespec now;
-	struct tm tm;
 
 	if (!g->log_path)
 		return;
@@ -40,8 +40,7 @@ static void log_line(const struct cmd_globals *g, const char *level, const char 
 	if (!f)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	rt_utc_rfc3339(&now, g->log_format == CMD_LOG_JSON, ts, sizeof(ts));
 	if (g->log_format == CMD_LOG_JSON) {
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
 		for (const char *p = msg; *p; p++) {
@@ -54,9 +53,9 @@ static void log_line(const struct cmd_globals *g, const char *level, const char 
 			else
 				fputc(c, f);
 		}
-		fprintf(f, "\",\"time\":\"%s.%09ldZ\"}\n", ts, now.tv_nsec);
+		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
 	} else {
-		fprintf(f, "time=\"%sZ\" level=%s msg=\"%s\"\n", ts, level, msg);
+		fprintf(f, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level, msg);
 	}
 	fclose(f);
 }

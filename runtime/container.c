@@ -73,30 +73,13 @@ static int add_listen_env(struct rt_process *p, int n, struct rt_err *err)
 	return 0;
 }
 
-static void now_rfc3339(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
-}
-
 /* Copy the spec into the state dir: delete and start need the hooks after the
- * bundle may have changed. */
-static int save_config(const char *config_path, const char *state_dir, struct rt_err *err)
+ * bundle may have changed.  The bytes that were parsed, not a second read. */
+static int save_config(const char *buf, size_t len, const char *state_dir, struct rt_err *err)
 {
-	_cleanup_free_ char *buf = NULL;
 	char dst[PATH_MAX];
-	size_t len;
 	int r;
 
-	r = rt_read_file_at(AT_FDCWD, config_path, RT_SPEC_MAX_SIZE, &buf, &len);
-	if (r < 0)
-		return rt_err_set(err, -r, "read %s", config_path);
 	snprintf(dst, sizeof(dst), "%s/config.json", state_dir);
 	r = rt_write_file_atomic(dst, buf, len, 0600);
 	if (r < 0)
@@ -253,6 +236,9 @@ static int prepare(struct launch *l, struct rt_err *err)
 {
 	const struct rt_create_opts *o = l->o;
 	char config[PATH_MAX], created[64];
+	_cleanup_free_ char *buf = NULL;
+	struct timespec now;
+	size_t len = 0;
 	int r;
 
 	if (o->config_path)
@@ -263,7 +249,10 @@ static int prepare(struct launch *l, struct rt_err *err)
 	if (r < 0)
 		return r;
 	/* args may come from an image config: checked after the extras */
-	r = rt_spec_load_flags(config, RT_SPEC_ARGS_OPTIONAL, &l->spec, err);
+	r = rt_spec_read(config, &buf, &len, err);
+	if (r < 0)
+		return r;
+	r = rt_spec_parse_flags(buf, len, config, RT_SPEC_ARGS_OPTIONAL, &l->spec, err);
 	if (r < 0)
 		return r;
 	r = validate_spec(l->spec, err);
@@ -284,10 +273,11 @@ static int prepare(struct launch *l, struct rt_err *err)
 	l->lock_fd = rt_state_lock(o->root, o->id, err);
 	if (l->lock_fd < 0)
 		return l->lock_fd;
-	r = save_config(config, l->state_dir, err);
+	r = save_config(buf, len, l->state_dir, err);
 	if (r < 0)
 		return r;
-	now_rfc3339(created, sizeof(created));
+	clock_gettime(CLOCK_REALTIME, &now);
+	rt_utc_rfc3339(&now, true, created, sizeof(created));
 	l->st.id = strdup(o->id);
 	l->st.bundle = strdup(o->bundle);
 	l->st.created = strdup(created);

@@ -790,20 +790,28 @@ int rt_spec_load(const char *path, struct rt_spec **ret, struct rt_err *err)
 	return rt_spec_load_flags(path, 0, ret, err);
 }
 
-int rt_spec_load_flags(const char *path, unsigned flags, struct rt_spec **ret, struct rt_err *err)
+int rt_spec_read(const char *path, char **ret_buf, size_t *ret_len, struct rt_err *err)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
-	int r;
-
 	/* rt_read_file_at() fails at `max` bytes read: +1 lets exactly
 	 * RT_SPEC_MAX_SIZE through. */
-	r = rt_read_file_at(AT_FDCWD, path, RT_SPEC_MAX_SIZE + 1, &buf, &len);
+	int r = rt_read_file_at(AT_FDCWD, path, RT_SPEC_MAX_SIZE + 1, ret_buf, ret_len);
+
 	if (r == -EFBIG)
 		return rt_err_msg(err, EFBIG, "%s: file too large (the limit is %u bytes)", path,
 				  RT_SPEC_MAX_SIZE);
 	if (r < 0)
 		return rt_err_set(err, -r, "open %s", path);
+	return 0;
+}
+
+int rt_spec_load_flags(const char *path, unsigned flags, struct rt_spec **ret, struct rt_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = rt_spec_read(path, &buf, &len, err);
+
+	if (r < 0)
+		return r;
 	return rt_spec_parse_flags(buf, len, path, flags, ret, err);
 }
 

@@ -411,6 +411,9 @@ enum {
 int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned flags, struct rt_spec **ret,
 			struct rt_err *err);
 int rt_spec_load_flags(const char *path, unsigned flags, struct rt_spec **ret, struct rt_err *err);
+/* The file alone (at most RT_SPEC_MAX_SIZE bytes), for a caller that keeps
+ * the exact bytes it parsed; *ret_buf malloc'd and NUL-terminated. */
+int rt_spec_read(const char *path, char **ret_buf, size_t *ret_len, struct rt_err *err);
 
 /* Read and parse a file (size capped at RT_SPEC_MAX_SIZE); messages are
  * prefixed with `path` as given. */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -69,6 +70,12 @@ int rt_write_file_atomic(const char *path, const char *buf, size_t len, mode_t m
 
 /* write(2) the whole buffer, retrying on EINTR and short writes. */
 int rt_write_all(int fd, const void *buf, size_t len);
+
+/* ts as RFC 3339 in UTC: "2026-11-25T16:30:00Z", or with nanoseconds
+ * "2026-11-25T16:30:00.123456789Z".  Pure arithmetic: glibc's gmtime_r
+ * reads /etc/localtime (tzset) on the first call, a file open on the
+ * start path for nothing. */
+void rt_utc_rfc3339(const struct timespec *ts, bool nanoseconds, char *buf, size_t size);
 
 /* mkdir -p; existing directories are fine. */
 int rt_mkdir_p(const char *path, mode_t mode);

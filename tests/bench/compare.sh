@@ -31,6 +31,9 @@ IMG=${BENCH_IMAGE_DIR:-$top/build/e2e-images}
 TAG=capsa-cmp-$$
 W=$(mktemp -d /tmp/capsa-compare.XXXXXX)
 chmod 0755 "$W"
+# state dirs on a tmpfs, as every runtime's default root (/run/...) is:
+# their writes are not timed on the scratch dir's ext4 journal
+mkdir "$W/state" && mount -t tmpfs -o mode=0700 bench-state "$W/state" || exit 1
 declare -A BIN
 NAMES=()
 for a in "$@"; do
@@ -43,11 +46,12 @@ for r in $REFS; do
 	command -v "$r" >/dev/null && { BIN[$r]=$(command -v "$r"); NAMES+=("$r"); }
 done
 
-rt() { echo "${BIN[$1]} --root $W/root-$1"; }
+rt() { echo "${BIN[$1]} --root $W/state/root-$1"; }
 cleanup() {
 	for n in "${NAMES[@]}"; do
 		$(rt "$n") delete -f "$TAG-$n" >/dev/null 2>&1
 	done
+	umount "$W/state" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT

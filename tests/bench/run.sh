@@ -57,6 +57,9 @@ TAG=capsa-bench-$$
 IMAGE=localhost/busybox:latest
 W=$(mktemp -d /tmp/capsa-bench.XXXXXX)
 chmod 0755 "$W"
+# state dirs on a tmpfs, as every runtime's default root (/run/...) is:
+# their writes are not timed on the scratch dir's ext4 journal
+mkdir "$W/state" && mount -t tmpfs -o mode=0700 bench-state "$W/state" || exit 1
 mkdir -p "$OUT"
 RES=$OUT/results.json
 echo '{}' >"$RES"
@@ -82,7 +85,7 @@ rt() {
 	local name=$1 b
 	b=$(rt_bin "$1")
 	shift
-	echo "$b --root $W/root-$name $*"
+	echo "$b --root $W/state/root-$name $*"
 }
 
 # put PATH JSON: store a figure in results.json.
@@ -102,10 +105,10 @@ cleanup() {
 	local rt id pid d
 	trap - EXIT INT TERM
 	for rt in $RUNTIMES; do
-		[ -d "$W/root-$rt" ] || continue
-		for id in $(ls "$W/root-$rt" 2>/dev/null); do
-			"$(rt_bin "$rt")" --root "$W/root-$rt" kill "$id" KILL >/dev/null 2>&1
-			"$(rt_bin "$rt")" --root "$W/root-$rt" delete -f "$id" >/dev/null 2>&1
+		[ -d "$W/state/root-$rt" ] || continue
+		for id in $(ls "$W/state/root-$rt" 2>/dev/null); do
+			"$(rt_bin "$rt")" --root "$W/state/root-$rt" kill "$id" KILL >/dev/null 2>&1
+			"$(rt_bin "$rt")" --root "$W/state/root-$rt" delete -f "$id" >/dev/null 2>&1
 		done
 		# crun/runc ids may also live in subdirs (ctr namespaces).
 	done
@@ -130,6 +133,7 @@ cleanup() {
 	for d in /run/containerd/s /run/containerd/fifo /run/containerd; do
 		[ -e "$W/had-$(basename "$d")" ] || rmdir "$d" 2>/dev/null
 	done
+	umount "$W/state" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -160,7 +164,7 @@ fi
 
 OK_RTS=
 for RT_CUR in $RUNTIMES; do
-	mkdir -p "$W/root-$RT_CUR"
+	mkdir -p "$W/state/root-$RT_CUR"
 	if out=$(timeout -k 2 20 $(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-probe") 2>&1 </dev/null); then
 		OK_RTS="$OK_RTS $RT_CUR"
 		put ".runtimes.$RT_CUR" '"ok"'
@@ -340,8 +344,8 @@ EOF
 	for i in $(seq 100); do ctr -a "$W/ctd/c.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
 	ctr -a "$W/ctd/c.sock" -n "$TAG-ctd" image import "$IMG/busybox-oci.tar" >/dev/null || return
 	for RT_CUR in $OK_RTS; do
-		works ctr "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true" || continue
-		args+=(-n "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true")
+		works ctr "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/state/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true" || continue
+		args+=(-n "$RT_CUR" "ctr -a $W/ctd/c.sock -n $TAG-ctd run --rm --runc-binary $(rt_bin "$RT_CUR") --runc-root $W/state/root-ctr-$RT_CUR --fifo-dir $W/ctd/fifo $IMAGE $TAG-$RT_CUR /bin/true")
 	done
 	[ ${#args[@]} -gt 0 ] && hf ctr "${args[@]}"
 }
