@@ -38,7 +38,10 @@ IMG=${E2E_IMAGE_DIR:-$top/build/e2e-images}
 TAG=capsa-e2e-$$
 W=$(mktemp -d /tmp/capsa-e2e.XXXXXX)
 chmod 0755 "$W"
-mkdir -p "$W/res" "$W/pids"
+mkdir -p "$W/res" "$W/pids" "$W/cwd"
+# conmon writes an `oom` file into its working directory when a container
+# is OOM-killed (the podman limits flow does that): not into the checkout
+cd "$W/cwd" || exit 1
 
 . "$here/lib.sh"
 . "$here/containerd.sh"
