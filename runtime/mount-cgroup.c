@@ -7,12 +7,15 @@
  * each a cgroup mount (cgroup namespace) or a bind of the container's own
  * cgroup in that hierarchy.  Everything read-only unless the spec says rw
  * (CVE-2023-25809). */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "mount.h"
@@ -92,9 +95,10 @@ static int read_hierarchies(struct hier *h, size_t max, size_t *ret_n)
 }
 
 /* Mount the view of one hierarchy on the directory dirfd/name (name "" =
- * dirfd itself, reopened through resolve for the remount). */
+ * dirfd itself, reopened through resolve for the remount).  remount false:
+ * a bind keeps the source's flags; the caller sets them on the whole tree. */
 static int mount_view(const struct hier *h, int dirfd, const char *name, int rootfd, const char *dest,
-		      bool new_cgroupns, unsigned long flags, struct rt_err *err)
+		      bool new_cgroupns, unsigned long flags, bool remount, struct rt_err *err)
 {
 	_cleanup_close_ int fd = -EBADF, after = -EBADF;
 	char src[PATH_MAX * 2], target[64];
@@ -111,6 +115,8 @@ static int mount_view(const struct hier *h, int dirfd, const char *name, int roo
 	snprintf(src, sizeof(src), "%s%s", h->mountpoint, h->path);
 	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
 		return rt_err_set(err, errno, "bind cgroup %s", src);
+	if (!remount)
+		return 0;
 	/* the remount must name the new mount, not the directory under it */
 	after = *name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 		      : rt_open_in_root(rootfd, dest, O_DIRECTORY, RT_PATH_NO_CREATE, false);
@@ -119,6 +125,31 @@ static int mount_view(const struct hier *h, int dirfd, const char *name, int roo
 	rt_fd_path(after, target, sizeof(target));
 	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
 		return rt_err_set(err, errno, "remount cgroup %s", src);
+	return 0;
+}
+
+static bool have_mount_setattr(void)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	/* an invalid fd: EBADF where the call exists, ENOSYS where not (an
+	 * empty attr would return 0 before looking at the fd) */
+	return syscall(SYS_mount_setattr, -1, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 && errno != ENOSYS;
+}
+
+/* The bind remounts' flags, on the tmpfs and every mount under it at once. */
+static int set_tree_attrs(int dfd, unsigned long flags, const char *dest, struct rt_err *err)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+
+	if (flags & MS_RDONLY)
+		attr.attr_set |= MOUNT_ATTR_RDONLY;
+	if (flags & MS_RELATIME) {
+		attr.attr_clr = MOUNT_ATTR__ATIME;
+		attr.attr_set |= MOUNT_ATTR_RELATIME;
+	}
+	if (syscall(SYS_mount_setattr, dfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		return rt_err_set(err, errno, "mount cgroup on %s: set attributes", dest);
 	return 0;
 }
 
@@ -131,6 +162,7 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 	char target[64];
 	unsigned long flags = (m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME)) |
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	bool one_setattr;
 	int r;
 
 	(void)cgroup_path;
@@ -146,8 +178,11 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 
 	/* pure v2: one cgroup2 hierarchy at the usual place */
 	if (n == 1 && h[0].v2)
-		return mount_view(&h[0], dfd, "", rootfd, m->destination, new_cgroupns, flags, err);
+		return mount_view(&h[0], dfd, "", rootfd, m->destination, new_cgroupns, flags, true, err);
 
+	/* binds: one mount_setattr over the tmpfs and every bind at the end
+	 * instead of a remount each (5.12+) */
+	one_setattr = !new_cgroupns && have_mount_setattr();
 	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return rt_err_set(err, errno, "mount tmpfs on %s", m->destination);
 	close(dfd);
@@ -164,7 +199,8 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 			continue;
 		if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
 			return rt_err_set(err, errno, "mkdir %s/%s", m->destination, name);
-		r = mount_view(&h[i], dfd, name, rootfd, m->destination, new_cgroupns, flags, err);
+		r = mount_view(&h[i], dfd, name, rootfd, m->destination, new_cgroupns, flags, !one_setattr,
+			       err);
 		if (r < 0)
 			return rt_err_prefix(err, "%s/%s", m->destination, name);
 		/* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct", as on the host */
@@ -177,6 +213,8 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 					return rt_err_set(err, errno, "symlink %s/%s", m->destination, t);
 		}
 	}
+	if (one_setattr)
+		return set_tree_attrs(dfd, flags, m->destination, err);
 	if (flags & MS_RDONLY) {
 		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "mode=755") < 0)

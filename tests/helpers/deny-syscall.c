@@ -3,6 +3,7 @@
  * runtime's fallback paths are what the tests exercise:
  *   openat2  kernels before 5.6 (the in-root path walk)
  *   clone3   kernels before 5.3 (plain clone; no CLONE_INTO_CGROUP)
+ *   mount_setattr  kernels before 5.12 (one remount per mount instead)
  * A classic BPF seccomp filter; inherited by everything PROGRAM starts. */
 #include <errno.h>
 #include <linux/audit.h>
@@ -21,13 +22,16 @@
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
 
 #define MAX_DENY 8
 
 static const struct {
 	const char *name;
 	long nr;
-} known[] = { { "openat2", SYS_openat2 }, { "clone3", SYS_clone3 } };
+} known[] = { { "openat2", SYS_openat2 }, { "clone3", SYS_clone3 }, { "mount_setattr", SYS_mount_setattr } };
 
 static long syscall_nr(const char *name)
 {
@@ -52,8 +56,10 @@ int main(int argc, char **argv)
 	strcpy(names, argv[1]);
 	for (char *w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		if (n == MAX_DENY || (nrs[n] = syscall_nr(w)) < 0) {
-			fprintf(stderr, "deny-syscall: %s: unknown or too many (known: openat2, clone3)\n",
-				w);
+			fprintf(
+			    stderr,
+			    "deny-syscall: %s: unknown or too many (known: openat2, clone3, mount_setattr)\n",
+			    w);
 			return 2;
 		}
 		n++;

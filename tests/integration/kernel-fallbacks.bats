@@ -8,6 +8,8 @@
 #   clone3 (< 5.3, and so no CLONE_INTO_CGROUP before 5.7): the init and the
 #     exec'd processes must still end up in the container's cgroup in every
 #     hierarchy (the parent moves them into v2; they join v1 themselves).
+#   mount_setattr (< 5.12): the v1 cgroup view is made read-only by one
+#     remount per mount instead of one call for the tree.
 
 load helpers
 
@@ -22,6 +24,15 @@ teardown() { common_teardown; }
 	echo "$output"
 	[ "$status" -eq 0 ] || fail "symlink escape tests failed without openat2"
 	[ "$(echo "$output" | grep -c '^ok')" -ge 3 ] || fail "the escape tests did not run"
+}
+
+@test "the cgroup view is read-only without mount_setattr (one remount per mount)" {
+	is_runc && skip "a capsa fallback"
+	deny_runtime mount_setattr
+	run env RUNTIME="$RUNTIME" bats --filter 'cgroup mount shows' "$BATS_TEST_DIRNAME/mounts.bats"
+	echo "$output"
+	[ "$status" -eq 0 ] || fail "the cgroup mount test failed without mount_setattr"
+	grep -q '^ok' <<<"$output" || fail "the test did not run"
 }
 
 # deny_runtime NAME: point RUNTIME at a wrapper that runs it with NAME denied.

@@ -202,9 +202,19 @@ teardown() { common_teardown; }
 		cat /sys/fs/cgroup/pids/pids.max 2>/dev/null | sed s/^/pids_max=/
 		cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null | sed s/^/mem=/
 		cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null | sed s/^/v2=/
-		probe write /sys/fs/cgroup/pids/pids.max 10'
+		probe write /sys/fs/cgroup/pids/pids.max 10
+		awk "\$5 ~ /^\/sys\/fs\/cgroup/ { print \"opts \" \$5 \" \" \$6 }" /proc/self/mountinfo'
 	run_container
 	[ "$status" -eq 0 ] || fail "run failed"
+	# every mount of the view (the tmpfs and each controller's) is
+	# read-only, nosuid, nodev, noexec (runc 1.1 leaves the v1 tmpfs rw)
+	[ "$(grep -c '^opts ' <<<"$output")" -ge 1 ] || fail "no mounts under /sys/fs/cgroup: $output"
+	while read -r _ mnt opts; do
+		is_runc && [ "$mnt" = /sys/fs/cgroup ] && [ -d /sys/fs/cgroup/pids ] && continue
+		for o in ro nosuid nodev noexec; do
+			[[ ",$opts," == *",$o,"* ]] || fail "$mnt: $opts lacks $o"
+		done
+	done < <(grep '^opts ' <<<"$output")
 	if [ -d /sys/fs/cgroup/pids ]; then
 		[[ ${lines[0]} == *pids* && ${lines[0]} == *memory* ]] || fail "controllers missing"
 		[ -n "$(kv pids_max)" ] || fail "pids.max not readable"
