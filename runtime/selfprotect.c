@@ -1,5 +1,6 @@
 #include "selfprotect.h"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
 #include <stdlib.h>
@@ -24,11 +25,43 @@ static bool running_sealed(void)
 	return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* The part of an ELF file that execve and the loader read: up to the end of
+ * the furthest segment in the program headers.  Section headers, symbols
+ * and debug info come after it (half of a -g build); *hdr gets the ELF
+ * header with no sections, for the copy.  0 = copy the whole file. */
+static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *hdr)
+{
+	Elf64_Phdr ph[64];
+	uint64_t end;
+
+	if (pread(fd, hdr, sizeof(*hdr), 0) != (ssize_t)sizeof(*hdr) ||
+	    memcmp(hdr->e_ident, ELFMAG, SELFMAG) != 0 || hdr->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    hdr->e_phentsize != sizeof(Elf64_Phdr) || hdr->e_phnum == 0 || hdr->e_phnum > ARRAY_SIZE(ph) ||
+	    hdr->e_phoff < sizeof(*hdr) || hdr->e_phoff > (uint64_t)file_size)
+		return 0;
+	if (pread(fd, ph, hdr->e_phnum * sizeof(ph[0]), (off_t)hdr->e_phoff) !=
+	    (ssize_t)(hdr->e_phnum * sizeof(ph[0])))
+		return 0;
+	end = hdr->e_phoff + hdr->e_phnum * sizeof(ph[0]);
+	for (unsigned i = 0; i < hdr->e_phnum; i++) {
+		if (ph[i].p_offset > (uint64_t)file_size ||
+		    ph[i].p_filesz > (uint64_t)file_size - ph[i].p_offset)
+			return 0;
+		if (ph[i].p_offset + ph[i].p_filesz > end)
+			end = ph[i].p_offset + ph[i].p_filesz;
+	}
+	hdr->e_shoff = 0;
+	hdr->e_shnum = 0;
+	hdr->e_shstrndx = SHN_UNDEF;
+	return (off_t)end;
+}
+
 int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 {
 	_cleanup_close_ int src = -EBADF, mfd = -EBADF;
 	struct stat st;
-	off_t off = 0;
+	Elf64_Ehdr hdr;
+	off_t off = 0, size;
 
 	if (running_sealed())
 		return 0;
@@ -40,8 +73,18 @@ int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 	mfd = memfd_create("capsa", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	if (mfd < 0)
 		return rt_err_set(err, errno, "memfd_create");
-	while (off < st.st_size) {
-		ssize_t n = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
+	size = loaded_size(src, st.st_size, &hdr);
+	if (size > 0) {
+		int r = rt_write_all(mfd, &hdr, sizeof(hdr));
+
+		if (r < 0)
+			return rt_err_set(err, -r, "copy the capsa binary");
+		off = sizeof(hdr);
+	} else {
+		size = st.st_size;
+	}
+	while (off < size) {
+		ssize_t n = sendfile(mfd, src, &off, (size_t)(size - off));
 
 		if (n <= 0)
 			return rt_err_set(err, n < 0 ? errno : EIO, "copy the capsa binary");
