@@ -318,6 +318,13 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		return rt_err_set(err, -r, "seccomp: clear CTL_NNP");
+	/* a binary tree of syscall numbers instead of a linear chain: the
+	 * kernel walks the filter for every syscall number when it is
+	 * installed (to precompute which are always allowed) and at every
+	 * syscall the bitmap does not settle; ~9 comparisons instead of up to
+	 * ~350 for docker's profile.  libseccomp >= 2.5; older ones keep the
+	 * chain. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
 	arches[n_arches++] = seccomp_arch_native();
 	for (size_t i = 0; i < s->n_architectures; i++) {
@@ -391,7 +398,7 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 /* --- cache --------------------------------------------------------------- */
 
 #define CACHE_MAGIC   "CAPSABPF"
-#define CACHE_VERSION 1u
+#define CACHE_VERSION 2u /* 2: filters built as a binary tree */
 
 struct cache_header {
 	char magic[8];
