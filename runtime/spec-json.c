@@ -420,6 +420,10 @@ static int sj_prepare_buffer(const char *buf, size_t len, char **ret)
 	char *copy = NULL;
 	size_t litlen = sizeof(U64MAX_LIT) - 1;
 
+	*ret = NULL;
+	/* the common case, no such literal anywhere: one fast search */
+	if (!memmem(buf, len, U64MAX_LIT, litlen))
+		return 0;
 	for (size_t i = 0; i < len; i++) {
 		char ch = buf[i];
 		size_t j;
