@@ -279,6 +279,7 @@ static int cmd_exec(int argc, char **argv, struct cmd_globals *g)
 		goto out;
 	}
 	a.req.process = p;
+	a.req.spec = spec;
 	r = rt_container_exec(&a.req, &code, &err);
 	if (r < 0)
 		cmd_fail(g, &err);

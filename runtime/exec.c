@@ -62,7 +62,8 @@ static void close_fds(int fds[RT_NS_MAX])
 struct exec_ctx {
 	const struct rt_exec_req *req;
 	struct rt_state st;
-	struct rt_spec *spec;
+	const struct rt_spec *spec;
+	struct rt_spec *own_spec; /* loaded here when the request had none */
 	struct rt_seccomp_prog *sp;
 	struct cg_manager *cg;
 	int ns[RT_NS_MAX];
@@ -77,8 +78,8 @@ static void exec_ctx_free(struct exec_ctx *x)
 	close_fds(x->ns);
 	if (x->sp)
 		rt_seccomp_prog_free(x->sp);
-	if (x->spec)
-		rt_spec_free(x->spec);
+	if (x->own_spec)
+		rt_spec_free(x->own_spec);
 	if (x->cg)
 		cg_free(x->cg);
 	if (x->sock >= 0)
@@ -113,9 +114,14 @@ static int exec_prepare(struct exec_ctx *x, struct rt_err *err)
 	/* the namespaces we opened are the init's, not a recycled pid's */
 	if (!rt_pid_is(x->st.pid, x->st.pid_start_time))
 		return rt_err_msg(err, ESRCH, "container not running");
-	r = rt_container_spec(req->root, req->id, &x->spec, err);
-	if (r < 0)
-		return r;
+	if (req->spec) {
+		x->spec = req->spec;
+	} else {
+		r = rt_container_spec(req->root, req->id, &x->own_spec, err);
+		if (r < 0)
+			return r;
+		x->spec = x->own_spec;
+	}
 	if (req->inherit_seccomp && x->spec->linux_.seccomp.present) {
 		char cache[PATH_MAX];
 

@@ -74,6 +74,7 @@ struct rt_exec_req {
 	bool detach;
 	int preserve_fds;
 	bool inherit_seccomp; /* apply the container's seccomp profile (default) */
+	const struct rt_spec *spec; /* the container's spec when the caller has loaded it, else NULL */
 };
 int rt_container_exec(const struct rt_exec_req *req, int *ret_exit, struct rt_err *err);
 
