@@ -22,6 +22,7 @@ def timed(name; lbl):
 "| median wall time | capsa | runc | crun | floor | capsa/crun | capsa/runc | capsa/floor |",
 "|---|---|---|---|---|---|---|---|",
 timed("run"; "run /bin/true to exit"),
+timed("run_spaced"; "run /bin/true to exit, runs 50 ms apart"),
 timed("create"; "create"),
 timed("start"; "start"),
 timed("delete"; "delete"),

@@ -217,6 +217,12 @@ part_run() {
 	done
 	args+=(-n floor "unshare -fpmnui /bin/true")
 	hf run "${args[@]}"
+	# The same 50 ms apart, as starts come in CI rather than back to
+	# back: on cgroup v1 the kernel's threadgroup lock then waits a whole
+	# RCU grace period for the first writer of cgroup.procs (runc and
+	# crun pay it; capsa's init joins through tasks and does not).
+	note "run of /bin/true to exit, 50 ms apart"
+	hf run_spaced --prepare "sleep 0.05" "${args[@]}"
 }
 
 # --- 2. create, start, delete as separate commands -------------------------------
