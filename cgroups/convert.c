@@ -80,10 +80,11 @@ int cg_best_effort_parse(const char *value, uint32_t *ret_mask, struct rt_err *e
 					  "annotation %s: \"devices\": device rules are never best-effort",
 					  CG_BEST_EFFORT_ANNOTATION);
 		if (c < 0 || !(CG_BEST_EFFORT_ALL & CG_BIT(c)))
-			return rt_err_msg(err, EINVAL,
-					  "annotation %s: unknown controller \"%s\" (expected true or a list of: "
-					  "cpu, cpuset, memory, pids, io, blkio, hugetlb, rdma, net_cls, net_prio)",
-					  CG_BEST_EFFORT_ANNOTATION, name);
+			return rt_err_msg(
+			    err, EINVAL,
+			    "annotation %s: unknown controller \"%s\" (expected true or a list of: "
+			    "cpu, cpuset, memory, pids, io, blkio, hugetlb, rdma, net_cls, net_prio)",
+			    CG_BEST_EFFORT_ANNOTATION, name);
 		mask |= CG_BIT(c);
 		if (!*end)
 			break;
@@ -407,9 +408,10 @@ int cg_devices_v1_plan(const char *cur_list, const struct rt_device_rule *rules,
 			continue;
 		}
 		if ((rules[i].type != 'c' && rules[i].type != 'b') || acc_bits(rules[i].access, &e.acc) < 0)
-			return rt_err_msg(err, EINVAL,
-					  "linux.resources.devices[%zu]: invalid rule (type '%c', access \"%.3s\")",
-					  i, rules[i].type ? rules[i].type : '?', rules[i].access);
+			return rt_err_msg(
+			    err, EINVAL,
+			    "linux.resources.devices[%zu]: invalid rule (type '%c', access \"%.3s\")", i,
+			    rules[i].type ? rules[i].type : '?', rules[i].access);
 		e.major = rules[i].major < 0 ? -1 : rules[i].major;
 		e.minor = rules[i].minor < 0 ? -1 : rules[i].minor;
 		/* an exception is the opposite of the default */

@@ -40,8 +40,8 @@ int cg_ctrl_from_name(const char *name);
 /* The annotation that makes limits best-effort. */
 #define CG_BEST_EFFORT_ANNOTATION "org.capsa.cgroups.best-effort"
 /* Controllers whose limits may be best-effort ("true" selects these). */
-#define CG_BEST_EFFORT_ALL                                                                                    \
-	(CG_BIT(CG_CPU) | CG_BIT(CG_CPUSET) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS) | CG_BIT(CG_BLKIO) |        \
+#define CG_BEST_EFFORT_ALL                                                                             \
+	(CG_BIT(CG_CPU) | CG_BIT(CG_CPUSET) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS) | CG_BIT(CG_BLKIO) | \
 	 CG_BIT(CG_HUGETLB) | CG_BIT(CG_RDMA) | CG_BIT(CG_NET_CLS) | CG_BIT(CG_NET_PRIO))
 
 /* The annotation's value -> a mask of CG_BIT()s: "true" (every controller

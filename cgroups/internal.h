@@ -17,7 +17,7 @@ struct cg_manager {
 	char **dirs;	   /* host->n directories on disk */
 	uint32_t v2_ctrls; /* controllers enabled for the v2 cgroup (its cgroup.controllers) */
 	bool v2_ctrls_known;
-	int bpf_prog_fd; /* the device program we attached (v2), -EBADF if none */
+	int bpf_prog_fd;      /* the device program we attached (v2), -EBADF if none */
 	uint32_t best_effort; /* CG_BIT()s whose limits are skipped where the host lacks them */
 };
 

@@ -300,7 +300,8 @@ static int cpu(struct cg_manager *m, const struct rt_resources *res, struct rt_e
 			return r;
 	}
 	if (c->cpus || c->mems) {
-		r = need(m, CG_CPUSET, c->cpus ? "linux.resources.cpu.cpus" : "linux.resources.cpu.mems", err);
+		r = need(m, CG_CPUSET, c->cpus ? "linux.resources.cpu.cpus" : "linux.resources.cpu.mems",
+			 err);
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
@@ -513,7 +514,8 @@ static int hugetlb(struct cg_manager *m, const struct rt_resources *res, struct 
 
 		if (!ps || !cg_hugepage_name_valid(ps))
 			return rt_err_msg(err, EINVAL,
-					  "linux.resources.hugepageLimits: invalid pageSize \"%s\"", ps ? ps : "");
+					  "linux.resources.hugepageLimits: invalid pageSize \"%s\"",
+					  ps ? ps : "");
 	}
 	r = res->n_hugepage_limits ? need(m, CG_HUGETLB, "linux.resources.hugepageLimits", err) : 0;
 	if (r != 0)
@@ -596,8 +598,8 @@ static bool unified_best_effort(const struct cg_manager *m, const char *key)
 	if (cg_unified_key_controller(key, ctrl, sizeof(ctrl), &ignored) < 0)
 		return false;
 	c = cg_ctrl_from_name(ctrl);
-	return c >= 0 && cg_ctrl_name_v2((enum cg_ctrl)c) && strcmp(ctrl, cg_ctrl_name_v2((enum cg_ctrl)c)) == 0 &&
-	       (m->best_effort & CG_BIT(c));
+	return c >= 0 && cg_ctrl_name_v2((enum cg_ctrl)c) &&
+	       strcmp(ctrl, cg_ctrl_name_v2((enum cg_ctrl)c)) == 0 && (m->best_effort & CG_BIT(c));
 }
 
 static int unified(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)

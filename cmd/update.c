@@ -138,7 +138,8 @@ static char *state_best_effort(const char *root, const char *id)
 	if (rt_container_state(root, id, &state, &ignored) < 0)
 		return NULL;
 	o = json_loads(state, 0, NULL);
-	v = json_string_value(json_object_get(json_object_get(o, "annotations"), "org.capsa.cgroups.best-effort"));
+	v = json_string_value(
+	    json_object_get(json_object_get(o, "annotations"), "org.capsa.cgroups.best-effort"));
 	if (v)
 		ret = strdup(v);
 	json_decref(o);

@@ -73,7 +73,7 @@ struct rt_exec_req {
 	const char *pid_file;
 	bool detach;
 	int preserve_fds;
-	bool inherit_seccomp; /* apply the container's seccomp profile (default) */
+	bool inherit_seccomp;	    /* apply the container's seccomp profile (default) */
 	const struct rt_spec *spec; /* the container's spec when the caller has loaded it, else NULL */
 };
 int rt_container_exec(const struct rt_exec_req *req, int *ret_exit, struct rt_err *err);

@@ -185,7 +185,9 @@ static void test_devices_v1_plan(void **state)
 		{ .allow = false, .type = 'b', .major = 8, .minor = -1, .access = "m" },
 	};
 	const struct rt_device_rule bad[] = { { .allow = true, .type = 'x', .access = "r" } };
-	const struct rt_device_rule bad_acc[] = { { .allow = true, .type = 'c', .major = 1, .access = "rq" } };
+	const struct rt_device_rule bad_acc[] = {
+		{ .allow = true, .type = 'c', .major = 1, .access = "rq" }
+	};
 	struct cg_dev_write *w = NULL;
 	struct rt_err err = { 0 };
 	size_t nw = 0;
@@ -200,8 +202,7 @@ static void test_devices_v1_plan(void **state)
 	check_plan("c 1:3 rwm\nc 1:5 rwm\n", null_zero, 2, "");
 	check_plan("c 1:3 rwm\nc 1:5 rwm\n", with_kmsg, 5, "A c 1:11 r");
 	check_plan("c 1:11 rw\nc 1:3 rwm\nc 1:5 rwm\n", null_zero, 2, "D c 1:11 rw");
-	check_plan("c 1:3 rw\nc *:* m\nb 8:0 r\n", null_zero, 2,
-		   "D c *:* m|D b 8:0 r|A c 1:3 m|A c 1:5 rwm");
+	check_plan("c 1:3 rw\nc *:* m\nb 8:0 r\n", null_zero, 2, "D c *:* m|D b 8:0 r|A c 1:3 m|A c 1:5 rwm");
 	/* allow-all as the new default: reset to it, then the denied exceptions */
 	check_plan("c 1:3 rwm\n", allow_all, 2, "A a|D b 8:* m");
 	check_plan("a *:* rwm\n", allow_all, 1, "");
