@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "runtime/runtime.h"
 #include "runtime/util.h"
 
 #ifndef CAPSA_VERSION
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
 	};
 	int c;
 
+	rt_init();
 	cmd_argv = argv;
 	rt_set_warn_handler(warn_handler, &g);
 	/* '+': stop at the first non-option, the verb; its flags are its own. */

@@ -81,4 +81,8 @@ int rt_container_exec(const struct rt_exec_req *req, int *ret_exit, struct rt_er
 /* Load the spec a container was created with. */
 int rt_container_spec(const char *root, const char *id, struct rt_spec **ret, struct rt_err *err);
 
+/* Once, first thing in the program: seeds the JSON library's hash function
+ * with getrandom (left to itself it opens and reads /dev/urandom). */
+void rt_init(void);
+
 #endif

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "runtime.h"
 #include "spec.h"
 #include "util.h"
 
@@ -496,4 +498,13 @@ int sj_load(const char *buf, size_t len, const char *name, json_t **ret, struct 
 	}
 	*ret = root;
 	return 0;
+}
+
+void rt_init(void)
+{
+	uint32_t seed = 0;
+
+	/* 0 would make jansson read /dev/urandom itself */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
+		json_object_seed(seed);
 }
