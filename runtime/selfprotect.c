@@ -14,17 +14,6 @@
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-static bool running_sealed(void)
-{
-	_cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	int seals;
-
-	if (fd < 0)
-		return false;
-	seals = fcntl(fd, F_GET_SEALS);
-	return seals >= 0 && (seals & SEALS) == SEALS;
-}
-
 /* The part of an ELF file that execve and the loader read: up to the end of
  * the furthest segment in the program headers.  Section headers, symbols
  * and debug info come after it (half of a -g build); *hdr gets the ELF
@@ -62,12 +51,15 @@ int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 	struct stat st;
 	Elf64_Ehdr hdr;
 	off_t off = 0, size;
+	int seals;
 
-	if (running_sealed())
-		return 0;
 	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0)
 		return rt_err_set(err, errno, "open /proc/self/exe");
+	/* already the sealed copy (F_GET_SEALS fails on a plain file) */
+	seals = fcntl(src, F_GET_SEALS);
+	if (seals >= 0 && (seals & SEALS) == SEALS)
+		return 0;
 	/* not MFD_CLOEXEC: fexecve of a script would need it open; capsa is ELF,
 	 * and the exec replaces us anyway */
 	mfd = memfd_create("capsa", MFD_ALLOW_SEALING | MFD_CLOEXEC);
