@@ -71,20 +71,20 @@ int cg_best_effort_parse(const char *value, uint32_t *ret_mask, struct rt_err *e
 			e--;
 		if ((size_t)(e - b) >= sizeof(name))
 			return rt_err_msg(err, EINVAL, "annotation %s: unknown controller \"%.*s\"",
-					  CG_BEST_EFFORT_ANNOTATION, (int)(e - b), b);
+					  RT_ANNOTATION_BEST_EFFORT, (int)(e - b), b);
 		memcpy(name, b, (size_t)(e - b));
 		name[e - b] = '\0';
 		c = name[0] ? cg_ctrl_from_name(name) : -1;
 		if (c == CG_DEVICES)
 			return rt_err_msg(err, EINVAL,
 					  "annotation %s: \"devices\": device rules are never best-effort",
-					  CG_BEST_EFFORT_ANNOTATION);
+					  RT_ANNOTATION_BEST_EFFORT);
 		if (c < 0 || !(CG_BEST_EFFORT_ALL & CG_BIT(c)))
 			return rt_err_msg(
 			    err, EINVAL,
 			    "annotation %s: unknown controller \"%s\" (expected true or a list of: "
 			    "cpu, cpuset, memory, pids, io, blkio, hugetlb, rdma, net_cls, net_prio)",
-			    CG_BEST_EFFORT_ANNOTATION, name);
+			    RT_ANNOTATION_BEST_EFFORT, name);
 		mask |= CG_BIT(c);
 		if (!*end)
 			break;

@@ -37,8 +37,6 @@ const char *cg_ctrl_name_v2(enum cg_ctrl c);
 /* Name (either version's) -> enum; -1 when unknown. */
 int cg_ctrl_from_name(const char *name);
 
-/* The annotation that makes limits best-effort. */
-#define CG_BEST_EFFORT_ANNOTATION "org.capsa.cgroups.best-effort"
 /* Controllers whose limits may be best-effort ("true" selects these). */
 #define CG_BEST_EFFORT_ALL                                                                             \
 	(CG_BIT(CG_CPU) | CG_BIT(CG_CPUSET) | CG_BIT(CG_MEMORY) | CG_BIT(CG_PIDS) | CG_BIT(CG_BLKIO) | \

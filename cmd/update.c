@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,28 +121,6 @@ static int replace_str(char **dst, const char *s)
 	free(*dst);
 	*dst = d;
 	return 0;
-}
-
-/* The container's org.capsa.cgroups.best-effort annotation, which governs
- * update as it did create.  NULL when absent or when the state cannot be read
- * (rt_container_update then reports why). */
-static char *state_best_effort(const char *root, const char *id)
-{
-	_cleanup_free_ char *state = NULL;
-	struct rt_err ignored;
-	const char *v;
-	char *ret = NULL;
-	json_t *o;
-
-	if (rt_container_state(root, id, &state, &ignored) < 0)
-		return NULL;
-	o = json_loads(state, 0, NULL);
-	v = json_string_value(
-	    json_object_get(json_object_get(o, "annotations"), "org.capsa.cgroups.best-effort"));
-	if (v)
-		ret = strdup(v);
-	json_decref(o);
-	return ret;
 }
 
 /* Apply one flag to res; a negative errno for a bad value. */
@@ -331,8 +308,6 @@ static int cmd_update(int argc, char **argv, struct cmd_globals *g)
 			goto out;
 		}
 	}
-	free(res.best_effort);
-	res.best_effort = state_best_effort(g->root, argv[optind]);
 	if (rt_container_update(g->root, argv[optind], &res, &err) < 0)
 		rc = cmd_fail(g, &err);
 out:

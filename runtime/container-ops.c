@@ -389,6 +389,20 @@ int rt_container_pids(const char *root, const char *id, pid_t **ret, size_t *ret
 	return r;
 }
 
+/* The container's own best-effort annotation governs update as it did
+ * create, whatever the caller's resources say. */
+static int update_cgroup(struct ctr *c, const struct rt_resources *res, struct rt_err *err)
+{
+	struct rt_resources with = *res; /* shallow: only best_effort differs */
+	json_t *a = c->st.annotations_json ? json_loads(c->st.annotations_json, 0, NULL) : NULL;
+	int r;
+
+	with.best_effort = (char *)json_string_value(json_object_get(a, RT_ANNOTATION_BEST_EFFORT));
+	r = cg_update(c->cg, &with, err);
+	json_decref(a);
+	return r;
+}
+
 int rt_container_update(const char *root, const char *id, const struct rt_resources *res, struct rt_err *err)
 {
 	struct ctr c;
@@ -401,7 +415,7 @@ int rt_container_update(const char *root, const char *id, const struct rt_resour
 	if (r >= 0)
 		r = ctr_cgroup(&c, err);
 	if (r >= 0)
-		r = cg_update(c.cg, res, err);
+		r = update_cgroup(&c, res, err);
 	ctr_close(&c);
 	return r;
 }

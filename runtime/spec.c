@@ -774,7 +774,7 @@ int rt_spec_parse_flags(const char *buf, size_t len, const char *name, unsigned 
 	json_decref(root);
 	/* the cgroup layer sees resources only: hand it its annotation */
 	for (size_t i = 0; r >= 0 && i < s->n_annotations; i++)
-		if (strcmp(s->annotations[i].key, "org.capsa.cgroups.best-effort") == 0 &&
+		if (strcmp(s->annotations[i].key, RT_ANNOTATION_BEST_EFFORT) == 0 &&
 		    !(s->linux_.resources.best_effort = strdup(s->annotations[i].value)))
 			r = rt_err_msg(err, ENOMEM, "%s: out of memory", name);
 	if (r < 0) {

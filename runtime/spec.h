@@ -279,10 +279,14 @@ struct rt_resources {
 	size_t n_unified;
 
 	/* Not from linux.resources: a copy of the annotation
-	 * org.capsa.cgroups.best-effort (cgroups/convert.h), NULL when absent.
-	 * The spec parser fills it; `update` from the container's state. */
+	 * RT_ANNOTATION_BEST_EFFORT (its values: cgroups/convert.h), NULL when
+	 * absent.  The spec parser fills it; `update` from the container's
+	 * state. */
 	char *best_effort;
 };
+
+/* The annotation that makes cgroup limits best-effort. */
+#define RT_ANNOTATION_BEST_EFFORT "org.capsa.cgroups.best-effort"
 
 struct rt_seccomp_arg {
 	uint32_t index;
