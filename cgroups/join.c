@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,34 +25,34 @@
 
 int cg_join_open(struct cg_manager *m, struct cg_join *j, struct rt_err *err)
 {
+	int r = 0;
+
 	*j = (struct cg_join){ .clone_fd = -1, .m = m };
 	if (m->host->n > ARRAY_SIZE(j->fds))
 		return rt_err_msg(err, E2BIG, "%zu cgroup hierarchies: at most %zu are supported", m->host->n,
 				  ARRAY_SIZE(j->fds));
-	for (size_t i = 0; i < m->host->n; i++) {
-		int dfd, fd, r;
+	for (size_t i = 0; i < m->host->n && r == 0; i++) {
+		char path[PATH_MAX];
+		int fd;
 
-		dfd = open(m->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0) {
-			r = rt_err_set(err, errno, "open cgroup %s", m->dirs[i]);
-			cg_join_close(j);
-			return r;
-		}
 		if (m->host->h[i].v2) {
-			j->clone_fd = dfd;
+			j->clone_fd = open(m->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (j->clone_fd < 0)
+				r = rt_err_set(err, errno, "open cgroup %s", m->dirs[i]);
 			continue;
 		}
-		fd = openat(dfd, "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-		close(dfd);
+		snprintf(path, sizeof(path), "%s/tasks", m->dirs[i]);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
-			r = rt_err_set(err, errno, "open %s/tasks", m->dirs[i]);
-			cg_join_close(j);
-			return r;
+			r = rt_err_set(err, errno, "open %s", path);
+			continue;
 		}
 		j->hier[j->n] = i;
 		j->fds[j->n++] = fd;
 	}
-	return 0;
+	if (r < 0)
+		cg_join_close(j);
+	return r;
 }
 
 int cg_join_self(struct cg_join *j, struct rt_err *err)
@@ -87,16 +88,13 @@ void cg_join_close(struct cg_join *j)
 int cg_join_v2_pid(struct cg_join *j, pid_t pid, struct rt_err *err)
 {
 	char buf[24];
-	int fd, n, r = 0;
+	int r;
 
 	if (j->clone_fd < 0)
 		return 0;
-	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	fd = openat(j->clone_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || write(fd, buf, (size_t)n) != n)
-		r = rt_err_set(err, errno, "add pid %d to %s/cgroup.procs", (int)pid,
-			       j->m->dirs[j->m->host->v2]);
-	if (fd >= 0)
-		close(fd);
-	return r;
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	r = rt_write_file_at(j->clone_fd, "cgroup.procs", buf, strlen(buf));
+	if (r < 0)
+		return rt_err_set(err, -r, "add pid %d to %s/cgroup.procs", (int)pid, cg_v2_dir(j->m));
+	return 0;
 }
