@@ -54,6 +54,30 @@ static int write_u64(struct cg_manager *m, enum cg_ctrl c, const char *file, uin
 	return cg_write(m, c, file, buf, err);
 }
 
+/* An optional number for one file of a controller: written when `has`. */
+struct num_write {
+	bool has;
+	const char *file;
+	bool is_signed;
+	uint64_t u;
+	int64_t i;
+};
+
+static int write_nums(struct cg_manager *m, enum cg_ctrl c, const struct num_write *w, size_t n,
+		      struct rt_err *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		int r = 0;
+
+		if (w[k].has)
+			r = w[k].is_signed ? write_i64(m, c, w[k].file, w[k].i, err)
+					   : write_u64(m, c, w[k].file, w[k].u, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* ---- memory ---- */
 
 static int check_usage(struct cg_manager *m, const char *file, const char *usage_file, int64_t limit,
@@ -197,14 +221,20 @@ static int memory(struct cg_manager *m, const struct rt_resources *res, bool upd
 static int cpu_v1(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
 {
 	const typeof(res->cpu) *cpu = &res->cpu;
-	int r;
+	/* 0 shares means unset, as in runc (docker sends 0 for "not given") */
+	const struct num_write shares = { cpu->has_shares && cpu->shares != 0, "cpu.shares",
+					  .u = cpu->shares };
+	const struct num_write tail[] = {
+		{ cpu->has_burst, "cpu.cfs_burst_us", .u = cpu->burst },
+		/* rt: the period first, the runtime must fit in it */
+		{ cpu->has_realtime_period, "cpu.rt_period_us", .u = cpu->realtime_period },
+		{ cpu->has_realtime_runtime, "cpu.rt_runtime_us", true, .i = cpu->realtime_runtime },
+		{ cpu->has_idle, "cpu.idle", true, .i = cpu->idle },
+	};
+	int r = write_nums(m, CG_CPU, &shares, 1, err);
 
-	/* 0 means unset, as in runc (docker sends 0 for "not given") */
-	if (cpu->has_shares && cpu->shares != 0) {
-		r = write_u64(m, CG_CPU, "cpu.shares", cpu->shares, err);
-		if (r < 0)
-			return r;
-	}
+	if (r < 0)
+		return r;
 	if (cpu->has_period || cpu->has_quota) {
 		struct rt_err first;
 
@@ -223,33 +253,18 @@ static int cpu_v1(struct cg_manager *m, const struct rt_resources *res, struct r
 		if (r < 0)
 			return r;
 	}
-	if (cpu->has_burst) {
-		r = write_u64(m, CG_CPU, "cpu.cfs_burst_us", cpu->burst, err);
-		if (r < 0)
-			return r;
-	}
-	/* rt: the period first, the runtime must fit in it */
-	if (cpu->has_realtime_period) {
-		r = write_u64(m, CG_CPU, "cpu.rt_period_us", cpu->realtime_period, err);
-		if (r < 0)
-			return r;
-	}
-	if (cpu->has_realtime_runtime) {
-		r = write_i64(m, CG_CPU, "cpu.rt_runtime_us", cpu->realtime_runtime, err);
-		if (r < 0)
-			return r;
-	}
-	if (cpu->has_idle) {
-		r = write_i64(m, CG_CPU, "cpu.idle", cpu->idle, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return write_nums(m, CG_CPU, tail, ARRAY_SIZE(tail), err);
 }
 
 static int cpu_v2(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
 {
 	const typeof(res->cpu) *cpu = &res->cpu;
+	const struct num_write weight = { cpu->has_shares && cpu->shares != 0, "cpu.weight",
+					  .u = cg_shares_to_weight(cpu->shares) };
+	const struct num_write tail[] = {
+		{ cpu->has_burst, "cpu.max.burst", .u = cpu->burst },
+		{ cpu->has_idle, "cpu.idle", true, .i = cpu->idle },
+	};
 	char buf[64];
 	int r;
 
@@ -258,11 +273,9 @@ static int cpu_v2(struct cg_manager *m, const struct rt_resources *res, struct r
 		return rt_err_msg(err, EOPNOTSUPP,
 				  "linux.resources.cpu: realtimeRuntime/realtimePeriod are not "
 				  "supported on cgroup v2");
-	if (cpu->has_shares && cpu->shares != 0) {
-		r = write_u64(m, CG_CPU, "cpu.weight", cg_shares_to_weight(cpu->shares), err);
-		if (r < 0)
-			return r;
-	}
+	r = write_nums(m, CG_CPU, &weight, 1, err);
+	if (r < 0)
+		return r;
 	r = cg_cpu_max(buf, sizeof(buf), cpu->has_quota, cpu->quota, cpu->has_period, cpu->period);
 	if (r < 0)
 		return rt_err_set(err, -r, "cpu.max");
@@ -271,17 +284,7 @@ static int cpu_v2(struct cg_manager *m, const struct rt_resources *res, struct r
 		if (r < 0)
 			return r;
 	}
-	if (cpu->has_burst) {
-		r = write_u64(m, CG_CPU, "cpu.max.burst", cpu->burst, err);
-		if (r < 0)
-			return r;
-	}
-	if (cpu->has_idle) {
-		r = write_i64(m, CG_CPU, "cpu.idle", cpu->idle, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return write_nums(m, CG_CPU, tail, ARRAY_SIZE(tail), err);
 }
 
 static int cpu(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
