@@ -13,47 +13,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-runtime=${RUNTIME:-$repo/build/capsa}
-files=()
-bats_opts=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--)
-		shift
-		bats_opts=("$@")
-		break
-		;;
-	*.bats)
-		# A path, or a file name under tests/integration.
-		if [ -e "$1" ]; then files+=("$(realpath "$1")"); else files+=("$here/$1"); fi
-		;;
-	*) runtime=$1 ;;
-	esac
-	shift
-done
-if [[ $runtime != */* ]]; then
-	runtime=$(command -v "$runtime") || {
-		echo "run.sh: runtime '$runtime' not on PATH" >&2
-		exit 1
-	}
-fi
-runtime=$(realpath "$runtime")
-[ -x "$runtime" ] || {
-	echo "run.sh: $runtime is not an executable" >&2
-	exit 1
-}
-[ ${#files[@]} -gt 0 ] || files=("$here"/*.bats)
-
-if [ "$(id -u)" != 0 ]; then
-	echo "run.sh: the integration tests need root" >&2
-	exit 1
-fi
-for tool in bats jq ip timeout; do
-	command -v "$tool" >/dev/null || {
-		echo "run.sh: '$tool' missing (make deps)" >&2
-		exit 1
-	}
-done
+. "$repo/tests/lib/bats-runner.bash"
+runner_args "$here" "$@"
+runner_need integration bats jq ip timeout
 
 # The payload: built with the Makefile's own rule, in build/ unless told.
 helpers_build=${HELPERS_BUILD:-build}
@@ -75,9 +37,7 @@ export TMPDIR=$itest_tmp/tmp
 rc=0
 bats --tap "${bats_opts[@]}" "${files[@]}" | tee "$log" || rc=$?
 
-passed=$(grep -E '^ok [0-9]+ ' "$log" | grep -vc '# skip' || true)
-skipped=$(grep -E '^ok [0-9]+ ' "$log" | grep -c '# skip' || true)
-failed=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+runner_count "$log"
 planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n1)
 echo "# runtime $RUNTIME"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -21,46 +21,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-runtime=${RUNTIME:-$repo/build/capsa}
-files=()
-bats_opts=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--)
-		shift
-		bats_opts=("$@")
-		break
-		;;
-	*.bats)
-		if [ -e "$1" ]; then files+=("$(realpath "$1")"); else files+=("$here/$1"); fi
-		;;
-	*) runtime=$1 ;;
-	esac
-	shift
-done
-if [[ $runtime != */* ]]; then
-	runtime=$(command -v "$runtime") || {
-		echo "run.sh: runtime '$runtime' not on PATH" >&2
-		exit 1
-	}
-fi
-runtime=$(realpath "$runtime")
-[ -x "$runtime" ] || {
-	echo "run.sh: $runtime is not an executable" >&2
-	exit 1
-}
-[ ${#files[@]} -gt 0 ] || files=("$here"/*.bats)
-
-if [ "$(id -u)" != 0 ]; then
-	echo "run.sh: the security tests need root" >&2
-	exit 1
-fi
-for tool in bats jq ip timeout nsenter setpriv script sha256sum; do
-	command -v "$tool" >/dev/null || {
-		echo "run.sh: '$tool' missing (make deps)" >&2
-		exit 1
-	}
-done
+. "$repo/tests/lib/bats-runner.bash"
+runner_args "$here" "$@"
+runner_need security bats jq ip timeout nsenter setpriv script sha256sum
 
 helpers_build=${HELPERS_BUILD:-build}
 make -s -C "$repo" BUILD="$helpers_build" helpers
@@ -117,9 +80,7 @@ if [ "${SECURITY_ASAN:-1}" != 0 ] && [ "$(basename "$runtime")" != runc ] && [ -
 	done
 fi
 
-passed=$(grep -E '^ok [0-9]+ ' "$log" | grep -vc '# skip' || true)
-skipped=$(grep -E '^ok [0-9]+ ' "$log" | grep -c '# skip' || true)
-failed=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+runner_count "$log"
 echo "# runtime $runtime"
 echo "$passed passed, $failed failed ($skipped skipped)"
 [ "$failed" = 0 ] || rc=1
