@@ -118,44 +118,6 @@ static int open_in(int dirfd, const char *rel, int *ret_fd)
 	return 0;
 }
 
-static int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= max)
-				return -EFBIG;
-			cap = cap ? 2 * cap : 65536;
-			if (cap > max)
-				cap = max;
-			nb = realloc(buf, cap + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf && !(buf = malloc(1)))
-		return -ENOMEM;
-	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
 /* Read a metadata file (index.json, manifest.json, a blob) below dirfd. */
 static int read_in(struct imp *im, int dirfd, const char *rel, const char *what, char **ret, size_t *ret_len)
 {
@@ -168,7 +130,7 @@ static int read_in(struct imp *im, int dirfd, const char *rel, const char *what,
 		return rt_err_msg(im->err, EINVAL, "%s (%s): not a regular file", what, rel);
 	if (r < 0)
 		return rt_err_set(im->err, -r, "%s (%s)", what, rel);
-	r = read_fd_all(fd, META_MAX, ret, ret_len);
+	r = rt_read_fd(fd, META_MAX, ret, ret_len);
 	if (r == -EFBIG)
 		return rt_err_msg(im->err, EFBIG, "%s (%s): larger than %u bytes", what, rel, META_MAX);
 	if (r < 0)
@@ -312,6 +274,27 @@ static int config_diff_ids(struct imp *im, json_t *config, json_t **ret)
 		json_array_append_new(out, json_string(hex));
 	}
 	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/* The image config and its diff ids, checked against the manifest's list of
+ * layers (`what` names the manifest in messages, `key` its layers field). */
+static int config_and_layers(struct imp *im, const char *cbuf, size_t clen, json_t *layers, const char *what,
+			     const char *key, json_t **ret_config, json_t **ret_diffs)
+{
+	int r = parse_json(im, cbuf, clen, "image config", ret_config);
+
+	if (r < 0)
+		return r;
+	r = config_diff_ids(im, *ret_config, ret_diffs);
+	if (r < 0)
+		return r;
+	if (!json_is_array(layers))
+		return rt_err_msg(im->err, EINVAL, "%s: %s missing", what, key);
+	if (json_array_size(layers) != json_array_size(*ret_diffs))
+		return rt_err_msg(im->err, EINVAL, "%s lists %zu layers but the config lists %zu diff ids",
+				  what, json_array_size(layers), json_array_size(*ret_diffs));
+	im->n = (unsigned)json_array_size(layers);
 	return 0;
 }
 
@@ -501,20 +484,10 @@ static int import_oci(struct imp *im, int dirfd, const char *format, struct img_
 	r = read_blob(im, dirfd, chex, csize, "image config", &cbuf, &clen);
 	if (r < 0)
 		return r;
-	r = parse_json(im, cbuf, clen, "image config", &config);
-	if (r < 0)
-		return r;
-	r = config_diff_ids(im, config, &diffs);
-	if (r < 0)
-		return r;
 	layers = json_object_get(manifest, "layers");
-	if (!json_is_array(layers))
-		return rt_err_msg(im->err, EINVAL, "image manifest: layers missing");
-	if (json_array_size(layers) != json_array_size(diffs))
-		return rt_err_msg(im->err, EINVAL,
-				  "image manifest has %zu layers but the config lists %zu diff ids",
-				  json_array_size(layers), json_array_size(diffs));
-	im->n = (unsigned)json_array_size(layers);
+	r = config_and_layers(im, cbuf, clen, layers, "image manifest", "layers", &config, &diffs);
+	if (r < 0)
+		return r;
 	/* check every descriptor before unpacking anything */
 	json_array_foreach(layers, i, d)
 	{
@@ -604,20 +577,10 @@ static int import_docker(struct imp *im, int dirfd, struct img_import_result *re
 	r = read_in(im, dirfd, cpath, "image config", &cbuf, &clen);
 	if (r < 0)
 		return r;
-	r = parse_json(im, cbuf, clen, "image config", &config);
-	if (r < 0)
-		return r;
-	r = config_diff_ids(im, config, &diffs);
-	if (r < 0)
-		return r;
 	layers = json_object_get(entry, "Layers");
-	if (!json_is_array(layers))
-		return rt_err_msg(im->err, EINVAL, "manifest.json: Layers missing");
-	if (json_array_size(layers) != json_array_size(diffs))
-		return rt_err_msg(im->err, EINVAL,
-				  "manifest.json lists %zu layers but the config lists %zu diff ids",
-				  json_array_size(layers), json_array_size(diffs));
-	im->n = (unsigned)json_array_size(layers);
+	r = config_and_layers(im, cbuf, clen, layers, "manifest.json", "Layers", &config, &diffs);
+	if (r < 0)
+		return r;
 	json_array_foreach(layers, i, v)
 	{
 		const char *diff = json_string_value(json_array_get(diffs, i));
@@ -653,8 +616,7 @@ static int import_rootfs(struct imp *im, int fd, struct img_import_result *res)
 	json_auto_t *config = NULL, *diffs = NULL;
 	_cleanup_free_ char *cbuf = NULL;
 	struct stat st;
-	struct tm tm;
-	time_t now = time(NULL);
+	struct timespec now;
 	int r;
 
 	im->n = im->cur = 1;
@@ -662,8 +624,8 @@ static int import_rootfs(struct imp *im, int fd, struct img_import_result *res)
 	r = unpack_layer(im, fd, NULL, -1, NULL, diff);
 	if (r < 0)
 		return rt_err_prefix(im->err, "rootfs tarball %s", im->path);
-	gmtime_r(&now, &tm);
-	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_gettime(CLOCK_REALTIME, &now);
+	rt_utc_rfc3339(&now, false, created, sizeof(created));
 	snprintf(ddig, sizeof(ddig), "sha256:%s", diff);
 	config =
 	    json_pack("{s:s, s:s, s:s, s:{}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture", "amd64", "os",

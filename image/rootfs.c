@@ -370,27 +370,8 @@ static int read_etc(const char *root, const char *file, char **ret)
 	fd = (int)f;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)ETC_MAX)
 		return -EINVAL;
-	{
-		_cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
-		size_t len = 0;
-
-		if (!buf)
-			return -ENOMEM;
-		while (len < (size_t)st.st_size) {
-			ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return -errno;
-			if (n == 0)
-				break;
-			len += (size_t)n;
-		}
-		buf[len] = '\0';
-		*ret = TAKE_PTR(buf);
-	}
-	return 0;
+	/* +1: a file of exactly ETC_MAX bytes is fine, as the size check says */
+	return rt_read_fd(fd, ETC_MAX + 1, ret, NULL);
 }
 
 /* Find a line of passwd/group whose field 0 (name) or field 2 (id) matches;

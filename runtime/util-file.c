@@ -8,13 +8,18 @@
 
 int rt_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return rt_read_fd(fd, max, ret, ret_len);
+}
+
+int rt_read_fd(int fd, size_t max, char **ret, size_t *ret_len)
+{
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0, cap = 4096;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;

@@ -61,6 +61,8 @@ static inline void rt_fclosep(FILE **f)
 /* Read a whole file (at most max bytes; -EFBIG beyond) into a NUL-terminated
  * malloc'd buffer.  dirfd may be AT_FDCWD. */
 int rt_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same from an open fd, from its current offset. */
+int rt_read_fd(int fd, size_t max, char **ret, size_t *ret_len);
 
 /* Write buf to an existing file (no O_CREAT, no O_TRUNC): for /proc, /sys and cgroupfs. */
 int rt_write_file_at(int dirfd, const char *path, const char *buf, size_t len);
