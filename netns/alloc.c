@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "netns/net.h"
@@ -59,16 +58,9 @@ int net_alloc_lock(const char *state_root, struct rt_err *err)
 	if (r < 0)
 		return rt_err_set(err, -r, "create %s", dir);
 	snprintf(path, sizeof(path), "%s/.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = rt_lock_file(path);
 	if (fd < 0)
-		return rt_err_set(err, errno, "open %s", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = rt_err_set(err, errno, "lock %s", path);
-			close(fd);
-			return r;
-		}
-	}
+		return rt_err_set(err, -fd, "lock %s", path);
 	return fd;
 }
 

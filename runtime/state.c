@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,19 +115,11 @@ int rt_state_lock(const char *root, const char *id, struct rt_err *err)
 	if (strlen(path) + 7 >= sizeof(path))
 		return rt_err_set(err, ENAMETOOLONG, "container %s", id);
 	strcat(path, "/.lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return rt_err_msg(err, ENOENT, "container %s does not exist", id);
-		return rt_err_set(err, errno, "open %s", path);
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			r = rt_err_set(err, errno, "lock %s", path);
-			close(fd);
-			return r;
-		}
-	}
+	fd = rt_lock_file(path);
+	if (fd == -ENOENT)
+		return rt_err_msg(err, ENOENT, "container %s does not exist", id);
+	if (fd < 0)
+		return rt_err_set(err, -fd, "lock %s", path);
 	return fd;
 }
 

@@ -70,6 +70,10 @@ int rt_write_file_at(int dirfd, const char *path, const char *buf, size_t len);
 /* Write a file atomically: temp file in the same dir, fsync-less, rename. */
 int rt_write_file_atomic(const char *path, const char *buf, size_t len, mode_t mode);
 
+/* Open (creating, mode 0600, no symlink) and flock(LOCK_EX) a lock file,
+ * waiting for it; the fd or -errno. */
+int rt_lock_file(const char *path);
+
 /* write(2) the whole buffer, retrying on EINTR and short writes. */
 int rt_write_all(int fd, const void *buf, size_t len);
 
