@@ -656,6 +656,24 @@ static int child_open(void *arg)
 	return res;
 }
 
+/* A child in the v2 cgroup tries to open paths (child_open); its status. */
+static int open_in_v2_cgroup(struct cg_manager *m, const char **paths)
+{
+	struct child c = { .go = -1 };
+
+	c.pid = fork();
+	if (c.pid == 0) {
+		char b[24];
+		int fd = open(cg_v2_dir(m), O_RDONLY | O_DIRECTORY);
+
+		snprintf(b, sizeof(b), "%d", (int)getpid());
+		if (rt_write_file_at(fd, "cgroup.procs", b, strlen(b)) < 0)
+			_exit(99);
+		_exit(child_open(paths));
+	}
+	return wait_child(&c);
+}
+
 static void test_bpf_program(const char *id)
 {
 	struct cg_manager *m = NULL;
@@ -673,7 +691,6 @@ static void test_bpf_program(const char *id)
 	struct bpf_insn *prog = NULL;
 	size_t len;
 	int cgfd, pfd = -1, pfd2 = -1, st;
-	struct child c;
 	char path[128];
 
 	snprintf(path, sizeof(path), "/%s", id);
@@ -692,17 +709,7 @@ static void test_bpf_program(const char *id)
 	      "bpf: build, load, attach program 1: %s", err.msg);
 	free(prog);
 	prog = NULL;
-	c.pid = fork();
-	if (c.pid == 0) {
-		char b[24];
-		int fd = open(cg_v2_dir(m), O_RDONLY | O_DIRECTORY);
-
-		snprintf(b, sizeof(b), "%d", (int)getpid());
-		if (rt_write_file_at(fd, "cgroup.procs", b, strlen(b)) < 0)
-			_exit(99);
-		_exit(child_open(paths));
-	}
-	st = wait_child(&c);
+	st = open_in_v2_cgroup(m, paths);
 	/* last match wins: null (write-only rule does not match a read, falls
 	 * to allow-all) yes, zero yes, full denied */
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 3, "bpf program 1: null+zero open, full denied (%d)",
@@ -714,17 +721,7 @@ static void test_bpf_program(const char *id)
 	      "bpf: replace with program 2: %s", err.msg);
 	free(prog);
 	check(cg_bpf_devices_count(cgfd) == 1, "bpf: exactly one program after the replace");
-	c.pid = fork();
-	if (c.pid == 0) {
-		char b[24];
-		int fd = open(cg_v2_dir(m), O_RDONLY | O_DIRECTORY);
-
-		snprintf(b, sizeof(b), "%d", (int)getpid());
-		if (rt_write_file_at(fd, "cgroup.procs", b, strlen(b)) < 0)
-			_exit(99);
-		_exit(child_open(paths));
-	}
-	st = wait_child(&c);
+	st = open_in_v2_cgroup(m, paths);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 5, "bpf program 2: null+full read ok, zero denied (%d)",
 	      WEXITSTATUS(st));
 	/* two attached (another multi program), then a new one replaces both */
