@@ -19,21 +19,14 @@ if [ $# -lt 1 ] || [ "$(id -u)" != 0 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-if [ -z "${BENCH_IN_NS:-}" ]; then
-	exec unshare -m --propagation private env BENCH_IN_NS=1 "$0" "$@"
-fi
-if mountpoint -q /sys/fs/cgroup/unified; then
-	umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=16m compare-scratch /sys/fs/cgroup/unified || exit 1
-fi
+. "$here/lib.sh"
+bench_enter_ns "$0" "$@"
+bench_scratch_cgroup2
 RUNS=${BENCH_RUNS:-30}
 REFS=${COMPARE_REFS:-crun runc}
 IMG=${BENCH_IMAGE_DIR:-$top/build/e2e-images}
 TAG=capsa-cmp-$$
-W=$(mktemp -d /tmp/capsa-compare.XXXXXX)
-chmod 0755 "$W"
-# state dirs on a tmpfs, as every runtime's default root (/run/...) is:
-# their writes are not timed on the scratch dir's ext4 journal
-mkdir "$W/state" && mount -t tmpfs -o mode=0700 bench-state "$W/state" || exit 1
+bench_workdir capsa-compare
 declare -A BIN
 NAMES=()
 for a in "$@"; do
@@ -51,8 +44,7 @@ cleanup() {
 	for n in "${NAMES[@]}"; do
 		$(rt "$n") delete -f "$TAG-$n" >/dev/null 2>&1
 	done
-	umount "$W/state" 2>/dev/null
-	rm -rf "$W"
+	bench_workdir_remove
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

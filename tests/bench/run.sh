@@ -32,19 +32,9 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 
-# Re-enter this script in a private mount namespace without cgroup2.
-if [ -z "${BENCH_IN_NS:-}" ]; then
-	exec unshare -m --propagation private env BENCH_IN_NS=1 "$0" "$@"
-fi
-# crun (then in v1 mode) still makes a dir per container in "unified": a
-# scratch tmpfs there catches them, instead of the host's /sys/fs/cgroup
-# tmpfs under the (elsewhere still mounted) cgroup2.  It goes with the namespace.
-if mountpoint -q /sys/fs/cgroup/unified; then
-	umount /sys/fs/cgroup/unified && mount -t tmpfs -o size=64m bench-scratch /sys/fs/cgroup/unified || {
-		echo "bench: cannot replace /sys/fs/cgroup/unified in the private namespace" >&2
-		exit 1
-	}
-fi
+. "$here/lib.sh"
+bench_enter_ns "$0" "$@"
+bench_scratch_cgroup2
 
 CAPSA=$(readlink -f "$1" 2>/dev/null || echo "$1")
 RUNTIMES=${BENCH_RUNTIMES:-capsa runc crun}
@@ -55,11 +45,7 @@ OUT=${BENCH_OUT:-$top/build/bench}
 IMG=${BENCH_IMAGE_DIR:-$top/build/e2e-images}
 TAG=capsa-bench-$$
 IMAGE=localhost/busybox:latest
-W=$(mktemp -d /tmp/capsa-bench.XXXXXX)
-chmod 0755 "$W"
-# state dirs on a tmpfs, as every runtime's default root (/run/...) is:
-# their writes are not timed on the scratch dir's ext4 journal
-mkdir "$W/state" && mount -t tmpfs -o mode=0700 bench-state "$W/state" || exit 1
+bench_workdir capsa-bench
 mkdir -p "$OUT"
 RES=$OUT/results.json
 echo '{}' >"$RES"
@@ -133,8 +119,7 @@ cleanup() {
 	for d in /run/containerd/s /run/containerd/fifo /run/containerd; do
 		[ -e "$W/had-$(basename "$d")" ] || rmdir "$d" 2>/dev/null
 	done
-	umount "$W/state" 2>/dev/null
-	rm -rf "$W"
+	bench_workdir_remove
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
