@@ -44,10 +44,18 @@ size_t sj_push_mapkey(struct sj_ctx *c, const char *key)
 
 size_t sj_push_index(struct sj_ctx *c, size_t i)
 {
-	char buf[32];
+	char buf[32], *p = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "[%zu]", i);
-	return sj_append(c, buf);
+	/* Pushed for every array element parsed, mostly never printed: digits
+	 * by hand, as snprintf here was a quarter of parsing a seccomp profile's
+	 * ~1,500 names (callgrind, issue 8). */
+	*--p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	*--p = '[';
+	return sj_append(c, p);
 }
 
 void sj_pop(struct sj_ctx *c, size_t saved)

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 #include <seccomp-lib.h>
 
+#include "runtime/spec-json.h"
 #include "runtime/spec.h"
 #include "runtime/util.h"
 
@@ -506,6 +507,9 @@ static void test_bad_inline(void **state)
 		{ "{\"ociVersion\":\"1.0.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
 		  "\",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[-1]}}}",
 		  "process.user.additionalGids[0]: must not be negative" },
+		{ "{\"ociVersion\":\"1.0.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
+		  "\",\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[0,1,2,3,4,5,6,7,8,9,-1]}}}",
+		  "process.user.additionalGids[10]: must not be negative" },
 		{ "{\"ociVersion\":\"1.0.0\",\"linux\":{\"resources\":{\"memory\":{\"limit\":-"
 		  "18446744073709551615}}}}",
 		  "too big negative integer" },
@@ -523,6 +527,31 @@ static void test_bad_inline(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		expect_error(cases[i].json, strlen(cases[i].json), cases[i].want);
+}
+
+/* sj_push_index writes its digits by hand: every width, and pop restores. */
+static void test_push_index(void **state)
+{
+	static const struct {
+		size_t i;
+		const char *want;
+	} cases[] = { { 0, "a[0]" },
+		      { 9, "a[9]" },
+		      { 10, "a[10]" },
+		      { 1234567890, "a[1234567890]" },
+		      { SIZE_MAX, "a[18446744073709551615]" } };
+	struct rt_err err = { 0 };
+	struct sj_ctx c = { .err = &err, .name = "t" };
+
+	(void)state;
+	sj_push_key(&c, "a");
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		size_t saved = sj_push_index(&c, cases[k].i);
+
+		assert_string_equal(c.path, cases[k].want);
+		sj_pop(&c, saved);
+		assert_string_equal(c.path, "a");
+	}
 }
 
 static void test_deep_nesting(void **state)
@@ -792,7 +821,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_oversized),     cmocka_unit_test(test_badspec_dir),
 		cmocka_unit_test(test_process_parse), cmocka_unit_test(test_resources_parse),
 		cmocka_unit_test(test_signals),	      cmocka_unit_test(test_namespaces),
-		cmocka_unit_test(test_leniency),
+		cmocka_unit_test(test_leniency),      cmocka_unit_test(test_push_index),
 	};
 
 	if (argc > 1)
