@@ -36,7 +36,7 @@ timed("ctr"; "ctr run --rm /bin/true"),
 (if .size then "| binary size (bytes; shared libs) | \(.size.capsa.bytes // "–"); \(.size.capsa.shared_libs // "–") | \(.size.runc.bytes // "–"); \(.size.runc.shared_libs // "–") | \(.size.crun.bytes // "–"); \(.size.crun.shared_libs // "–") | \(ratio(.size.capsa.bytes; .size.crun.bytes)) | \(ratio(.size.capsa.bytes; .size.runc.bytes)) |" else empty end),
 (if (.seccomp_run | type) == "object" then
   .seccomp_run as $s | def cost(r): if $s[r] and $s[r + "-noseccomp"] then ($s[r].median - $s[r + "-noseccomp"].median) | ms else "–" end;
-  "| seccomp cost (run with profile − without, same hyperfine call) | \(cost("capsa")) | \(cost("runc")) | \(cost("crun")) | | |"
+  "| seccomp cost (run with profile − without, pooled alternating rounds) | \(cost("capsa")) | \(cost("runc")) | \(cost("crun")) | | |"
  else empty end),
 "",
 (if .scale then

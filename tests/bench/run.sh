@@ -188,8 +188,44 @@ hf() {
 		note "$part: hyperfine failed: $(tail -3 "$W/hf-$part.log" | tr '\n' ' ')"
 		return 1
 	}
+	hf_record "$part"
+}
+
+# hf_record PART: put $OUT/PART.json's medians into results.json and print them.
+hf_record() {
+	local part=$1
 	put ".$part" "$(jq '[.results[] | {key: .command, value: {median: .median, mean: .mean, stddev: .stddev, min: .min}}] | from_entries' "$OUT/$part.json")"
 	jq -r --arg p "$part" '.results[] | "  [\($p)] \(.command): median \(.median * 1000 | . * 100 | round / 100) ms (min \(.min * 1000 | . * 100 | round / 100))"' "$OUT/$part.json"
+}
+
+# hf_rounds PART ROUNDS -n NAME CMD -n NAME CMD...: like hf, for a difference
+# between commands (a cost): ROUNDS hyperfine calls of RUNS/ROUNDS runs
+# each, the order of the commands reversed every other round, and every
+# run's time pooled by command.  One call runs all of A before all of B, so
+# load that drifts during it (this shared host's) lands in A - B as a
+# +-1 ms error; alternating spreads it over both.
+hf_rounds() {
+	local part=$1 rounds=$2 r n i
+	shift 2
+	local fwd=("$@") rev=()
+	for ((i = ${#fwd[@]} - 3; i >= 0; i -= 3)); do
+		rev+=("${fwd[@]:i:3}")
+	done
+	n=$((RUNS / rounds > 3 ? RUNS / rounds : 3))
+	for ((r = 0; r < rounds; r++)); do
+		if ((r % 2)); then set -- "${rev[@]}"; else set -- "${fwd[@]}"; fi
+		hyperfine -N --warmup 2 --runs "$n" --style basic --export-json "$W/$part-$r.json" "$@" \
+			>"$W/hf-$part.log" 2>&1 || {
+			note "$part: hyperfine failed: $(tail -3 "$W/hf-$part.log" | tr '\n' ' ')"
+			return 1
+		}
+	done
+	jq -s '{results: ([.[].results[]] | group_by(.command) | map(.[0].command as $c | [.[].times[]] | sort as $t |
+		($t | add / length) as $m | {command: $c, times: $t, min: $t[0], mean: $m,
+		stddev: (($t | map((. - $m) * (. - $m)) | add) / ($t | length) | sqrt),
+		median: (if ($t | length) % 2 == 1 then $t[($t | length) / 2 | floor] else ($t[($t | length) / 2 - 1] + $t[($t | length) / 2]) / 2 end)}))}' \
+		"$W/$part"-*.json >"$OUT/$part.json" || return 1
+	hf_record "$part"
 }
 
 # --- 1. run to exit -------------------------------------------------------------
@@ -295,14 +331,14 @@ part_seccomp() {
 		return
 	fi
 	note "run of /bin/true with the default seccomp profile (from $SECCOMP_SRC)"
-	# With and without, side by side in one hyperfine call, so load drift
-	# on the shared host does not end up in the difference.
+	# With and without, in alternating rounds (hf_rounds): the cost is a
+	# difference of ~1 ms, and one hyperfine call's drift alone was +-1 ms.
 	for RT_CUR in $OK_RTS; do
 		works seccomp "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-seccomp" "$TAG-$RT_CUR-sec")" || continue
 		args+=(-n "$RT_CUR-noseccomp" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-sec")")
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-seccomp" "$TAG-$RT_CUR-sec")")
 	done
-	[ ${#args[@]} -gt 0 ] && hf seccomp_run "${args[@]}"
+	[ ${#args[@]} -gt 0 ] && hf_rounds seccomp_run 6 "${args[@]}"
 }
 
 # --- 7. through containerd ----------------------------------------------------------------
