@@ -282,7 +282,9 @@ part_exec() {
 			continue
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" exec "$id" /bin/true)")
 	done
-	[ ${#args[@]} -gt 0 ] && hf exec "${args[@]}"
+	# Rounds (hf_rounds): one call timed each runtime in turn, and drift
+	# moved capsa/crun between 0.7 and 1.0 across runs of the same binaries.
+	[ ${#args[@]} -gt 0 ] && hf_rounds exec 6 "${args[@]}"
 	for RT_CUR in $OK_RTS; do
 		$(rt "$RT_CUR" kill "$TAG-$RT_CUR-exec" KILL) >/dev/null 2>&1
 		sleep 0.2
