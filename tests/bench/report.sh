@@ -33,7 +33,9 @@ timed("ctr"; "ctr run --rm /bin/true"),
 "| footprint | capsa | runc | crun | capsa/crun | capsa/runc |",
 "|---|---|---|---|---|---|",
 (if .rss_kib then "| peak RSS of run (KiB) | \(.rss_kib.capsa // "–") | \(.rss_kib.runc // "–") | \(.rss_kib.crun // "–") | \(ratio(.rss_kib.capsa; .rss_kib.crun)) | \(ratio(.rss_kib.capsa; .rss_kib.runc)) |" else empty end),
-(if .size then "| binary size (bytes; shared libs) | \(.size.capsa.bytes // "–"); \(.size.capsa.shared_libs // "–") | \(.size.runc.bytes // "–"); \(.size.runc.shared_libs // "–") | \(.size.crun.bytes // "–"); \(.size.crun.shared_libs // "–") | \(ratio(.size.capsa.bytes; .size.crun.bytes)) | \(ratio(.size.capsa.bytes; .size.runc.bytes)) |" else empty end),
+(if .size then "| binary size (bytes, as built; shared libs) | \(.size.capsa.bytes // "–"); \(.size.capsa.shared_libs // "–") | \(.size.runc.bytes // "–"); \(.size.runc.shared_libs // "–") | \(.size.crun.bytes // "–"); \(.size.crun.shared_libs // "–") | \(ratio(.size.capsa.bytes; .size.crun.bytes)) | \(ratio(.size.capsa.bytes; .size.runc.bytes)) |" else empty end),
+(if .size.capsa.stripped_bytes then "| binary size, stripped (bytes) | \(.size.capsa.stripped_bytes // "–") | \(.size.runc.stripped_bytes // "–") | \(.size.crun.stripped_bytes // "–") | \(ratio(.size.capsa.stripped_bytes; .size.crun.stripped_bytes)) | \(ratio(.size.capsa.stripped_bytes; .size.runc.stripped_bytes)) |" else empty end),
+(if .size.capsa.with_libs_bytes then "| stripped binary + its shared libraries except glibc (bytes) | \(.size.capsa.with_libs_bytes // "–") | \(.size.runc.with_libs_bytes // "–") | \(.size.crun.with_libs_bytes // "–") | \(ratio(.size.capsa.with_libs_bytes; .size.crun.with_libs_bytes)) | \(ratio(.size.capsa.with_libs_bytes; .size.runc.with_libs_bytes)) |" else empty end),
 (if (.seccomp_run | type) == "object" then
   .seccomp_run as $s | def cost(r): if $s[r] and $s[r + "-noseccomp"] then ($s[r].median - $s[r + "-noseccomp"].median) | ms else "–" end;
   "| seccomp cost (run with profile − without, pooled alternating rounds) | \(cost("capsa")) | \(cost("runc")) | \(cost("crun")) | | |"
