@@ -19,7 +19,11 @@
  *   environ pid=P comm=C dev=D ino=I        environ readable while P ran
  *                                           a non-container binary
  *   fddir pid=P comm=C dev=D ino=I          same for /proc/P/fd
- *   wronly dev=D ino=I result=ok|ERRNO      the reopen for writing
+ *   wronly dev=D ino=I result=ok|sealed|ERRNO
+ *                                           the reopen for writing; "sealed":
+ *                                           it opened, but the file carries
+ *                                           F_SEAL_WRITE (a runtime's sealed
+ *                                           memfd copy), so no write lands
  *   summary helpers=N kept=N environ=N fddir=N wronly_ok=N scans=N
  */
 #include <dirent.h>
@@ -250,7 +254,13 @@ int main(int argc, char **argv)
 			int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 			if (fd >= 0) {
+				int seals = fcntl(fd, F_GET_SEALS);
+
 				close(fd);
+				if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+					result = "sealed";
+					break;
+				}
 				result = "ok";
 				wronly_ok++;
 				break;
