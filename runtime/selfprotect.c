@@ -1,6 +1,7 @@
 #include "selfprotect.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
 #include <stdlib.h>
@@ -11,6 +12,10 @@
 #include <unistd.h>
 
 #include "util.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -62,7 +67,16 @@ int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 		return 0;
 	/* not MFD_CLOEXEC: fexecve of a script would need it open; capsa is ELF,
 	 * and the exec replaces us anyway */
-	mfd = memfd_create("capsa", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	/* MFD_EXEC (6.3+): with vm.memfd_noexec=1 in our pid namespace a memfd
+	 * made without it is sealed non-executable; older kernels say EINVAL */
+	mfd = memfd_create("capsa", MFD_ALLOW_SEALING | MFD_CLOEXEC | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("capsa", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (mfd < 0 && errno == EACCES)
+		return rt_err_set(
+		    err, errno,
+		    "memfd_create of the sealed capsa copy (CVE-2019-5736): refused as executable "
+		    "(vm.memfd_noexec=2 in this pid namespace?)");
 	if (mfd < 0)
 		return rt_err_set(err, errno, "memfd_create");
 	size = loaded_size(src, st.st_size, &hdr);

@@ -1,7 +1,9 @@
 /* CVE-2019-5736: a container process that can see the runtime while it joins
- * the container (exec) could open /proc/PID/exe and overwrite the capsa
- * binary on the host.  Before doing that, capsa re-executes itself from a
- * sealed memfd copy: /proc/PID/exe then names an anonymous, immutable file. */
+ * the container (exec), or a container whose process is /proc/self/exe (the
+ * init's execve resolves it to the runtime: create, run), could open
+ * /proc/PID/exe and overwrite the capsa binary on the host.  Before either,
+ * capsa re-executes itself from a sealed memfd copy: /proc/PID/exe then
+ * names an anonymous, immutable file. */
 #ifndef CAPSA_RUNTIME_SELFPROTECT_H
 #define CAPSA_RUNTIME_SELFPROTECT_H
 

@@ -448,6 +448,47 @@ runtime_libs_visible() {
 	# sec_teardown checks the binary's hash and inode.
 }
 
+# The same attack through `run` instead of `exec`: a container whose
+# process is /proc/self/exe (or a #!/proc/self/exe script), in the pid
+# namespace of another container (a pod's shared one).  The runtime's init
+# resolves /proc/self/exe in its own execve; if that is the host file, the
+# neighbour sees a runtime binary it can keep and reopen once it exits.
+@test "1b CVE-2019-5736 through the init: /proc/self/exe as the process of a container in a shared pid namespace" {
+	local dev ino cdev cino pid b2 i args
+	read -r dev ino <<<"$SEC_BIN_ID"
+	runtime_libs_visible
+	cp "$SEC_BIN" "$BUNDLE/rootfs/bin/rtcopy"
+	printf '#!/proc/self/exe\n' >"$BUNDLE/rootfs/bin/evil"
+	chmod 755 "$BUNDLE/rootfs/bin/evil"
+	watch_container
+	pid=$(runtime state "$CID" | jq -r .pid)
+	[ "$pid" -gt 0 ] || fail "no pid for $CID"
+	b2=$TEST_TMP/b2
+	mkdir -p "$b2"
+	for args in '["/proc/self/exe"]' '["/bin/evil"]'; do
+		jq --arg p "/proc/$pid/ns/pid" --arg r "$BUNDLE/rootfs" --argjson a "$args" \
+			'.root = {path: $r, readonly: true} | .process.args = $a |
+			 .linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' \
+			"$BUNDLE/config.json" >"$b2/config.json"
+		for i in $(seq 1 10); do
+			runtime run --bundle "$b2" "$CID-b" </dev/null >/dev/null 2>&1 || true
+			runtime delete --force "$CID-b" >/dev/null 2>&1 || true
+		done
+	done
+	exec_storm 1 /bin/decoy sleep 1
+	stop_watch
+	grep -q '^summary' <<<"$output" || fail "no summary from secwatch"
+	echo "# $(grep '^summary' <<<"$output")" >&3
+	read -r ddev dino <<<"$DECOY_ID"
+	read -r cdev cino <<<"$(host_dev_ino "$BUNDLE/rootfs/bin/rtcopy")"
+	grep -qE "^exe .* dev=$ddev ino=$dino " <<<"$output" || fail "positive control: secwatch did not catch /bin/decoy's exe"
+	if ! is_runc; then
+		! grep -E "^exe .* dev=$dev ino=$ino " <<<"$output" || fail "the neighbour got an fd of the host runtime binary"
+	fi
+	! grep '^wronly .*result=ok' <<<"$output" | grep -v -e " dev=$ddev ino=$dino " -e " dev=$cdev ino=$cino " ||
+		fail "the neighbour reopened a runtime exe for writing"
+}
+
 @test "2 CVE-2016-9962: the exec helper's environ and fds are unreadable from inside" {
 	need_runtime_verb exec
 	watch_container
