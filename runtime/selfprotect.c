@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
+#include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -50,6 +53,37 @@ static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *hdr)
 	return (off_t)end;
 }
 
+/* Running from a read-only bind mount of just this file that is attached
+ * nowhere (what reexec_from_ro_clone makes): /proc/self/exe then reads "/"
+ * (the file is its mount's root; an attached file mount shows its mount
+ * point) and the mount is read-only.  Nobody can make an anonymous mount
+ * writable again without CAP_SYS_ADMIN in the host's user namespace. */
+static bool on_detached_ro_mount(int exe)
+{
+	struct statvfs sv;
+	char link[2];
+
+	return readlink("/proc/self/exe", link, sizeof(link)) == 1 && link[0] == '/' &&
+	       fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+/* The cheap protection (SECURITY.md card 1's "read-only private mount"):
+ * clone a mount of the binary alone with open_tree (5.2), make it read-only
+ * with mount_setattr (5.12) and exec from it.  A container that reaches our
+ * /proc/PID/exe then gets a file whose reopen for writing fails with EROFS;
+ * no copy is made (half of the sealed copy's cost).  Returns only on
+ * failure (old kernel, no CAP_SYS_ADMIN): the caller makes the copy. */
+static void reexec_from_ro_clone(char **argv, char **envp)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	_cleanup_close_ int tree = -EBADF;
+
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return;
+	syscall(SYS_execveat, tree, "", argv, envp, AT_EMPTY_PATH);
+}
+
 int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 {
 	_cleanup_close_ int src = -EBADF, mfd = -EBADF;
@@ -63,8 +97,9 @@ int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 		return rt_err_set(err, errno, "open /proc/self/exe");
 	/* already the sealed copy (F_GET_SEALS fails on a plain file) */
 	seals = fcntl(src, F_GET_SEALS);
-	if (seals >= 0 && (seals & SEALS) == SEALS)
+	if ((seals >= 0 && (seals & SEALS) == SEALS) || on_detached_ro_mount(src))
 		return 0;
+	reexec_from_ro_clone(argv, envp);
 	/* not MFD_CLOEXEC: fexecve of a script would need it open; capsa is ELF,
 	 * and the exec replaces us anyway */
 	/* MFD_EXEC (6.3+): with vm.memfd_noexec=1 in our pid namespace a memfd

@@ -2,15 +2,17 @@
  * the container (exec), or a container whose process is /proc/self/exe (the
  * init's execve resolves it to the runtime: create, run), could open
  * /proc/PID/exe and overwrite the capsa binary on the host.  Before either,
- * capsa re-executes itself from a sealed memfd copy: /proc/PID/exe then
- * names an anonymous, immutable file. */
+ * capsa re-executes itself from a read-only bind mount of the binary that is
+ * attached nowhere (open_tree + mount_setattr: writes through /proc/PID/exe
+ * fail with EROFS), or where the kernel or our privileges do not allow that,
+ * from a sealed memfd copy (an anonymous, immutable file). */
 #ifndef CAPSA_RUNTIME_SELFPROTECT_H
 #define CAPSA_RUNTIME_SELFPROTECT_H
 
 #include "err.h"
 
-/* Returns 0 when already running from a sealed copy; otherwise fexecve()s
- * the copy with the same argv/envp and only returns on failure. */
+/* Returns 0 when already running from either; otherwise re-executes with
+ * the same argv/envp and only returns on failure. */
 int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err);
 
 #endif

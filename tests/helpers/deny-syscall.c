@@ -4,6 +4,7 @@
  *   openat2  kernels before 5.6 (the in-root path walk)
  *   clone3   kernels before 5.3 (plain clone; no CLONE_INTO_CGROUP)
  *   mount_setattr  kernels before 5.12 (one remount per mount instead)
+ *   open_tree  kernels before 5.2 (the self-protection's sealed-copy fallback)
  * A classic BPF seccomp filter; inherited by everything PROGRAM starts. */
 #include <errno.h>
 #include <linux/audit.h>
@@ -22,6 +23,9 @@
 #ifndef SYS_clone3
 #define SYS_clone3 435
 #endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
@@ -31,7 +35,10 @@
 static const struct {
 	const char *name;
 	long nr;
-} known[] = { { "openat2", SYS_openat2 }, { "clone3", SYS_clone3 }, { "mount_setattr", SYS_mount_setattr } };
+} known[] = { { "openat2", SYS_openat2 },
+	      { "clone3", SYS_clone3 },
+	      { "mount_setattr", SYS_mount_setattr },
+	      { "open_tree", SYS_open_tree } };
 
 static long syscall_nr(const char *name)
 {
@@ -56,10 +63,10 @@ int main(int argc, char **argv)
 	strcpy(names, argv[1]);
 	for (char *w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		if (n == MAX_DENY || (nrs[n] = syscall_nr(w)) < 0) {
-			fprintf(
-			    stderr,
-			    "deny-syscall: %s: unknown or too many (known: openat2, clone3, mount_setattr)\n",
-			    w);
+			fprintf(stderr,
+				"deny-syscall: %s: unknown or too many (known: openat2, clone3, "
+				"mount_setattr, open_tree)\n",
+				w);
 			return 2;
 		}
 		n++;

@@ -105,6 +105,30 @@ cgroup_membership() {
 	runtime delete -f "$CID"
 }
 
+# The self-protection (runtime/selfprotect.c): create, run and exec re-exec
+# capsa from a read-only mount of the binary attached nowhere; without
+# open_tree or mount_setattr (< 5.12), from a sealed memfd copy.  Either way
+# the created init's /proc/PID/exe cannot be opened for writing.
+init_exe_is() { # KIND: "/" (the detached read-only mount) or a memfd
+	local pid link
+	runtime create --bundle "$BUNDLE" "$CID" >"$TEST_TMP/create.out" 2>&1 || fail "create: $(cat "$TEST_TMP/create.out")"
+	pid=$(runtime state "$CID" | jq .pid)
+	link=$(readlink "/proc/$pid/exe")
+	[[ $link == $1 ]] || fail "the init's exe is '$link', expected '$1'"
+	[ "$(stat -L -c '%d %i' "/proc/$pid/exe")" = "$(stat -L -c '%d %i' "$CAPSA_BIN")" ] ||
+		[[ $link == /memfd:* ]] || fail "the init runs neither capsa nor a copy"
+	! (echo x >"/proc/$pid/exe") 2>/dev/null || fail "the init's exe opened for writing from the host"
+	runtime delete -f "$CID"
+}
+
+@test "the self-protection: the init runs from a read-only detached mount of capsa, or a sealed copy without open_tree" {
+	is_runc && skip "capsa's self-protection"
+	CAPSA_BIN=$(realpath "$RUNTIME")
+	init_exe_is /
+	deny_runtime open_tree
+	init_exe_is '/memfd:capsa*'
+}
+
 # vm.memfd_noexec (6.3+, per pid namespace): 1 seals every memfd made
 # without MFD_EXEC non-executable, which broke the sealed re-exec of create,
 # run and exec ("Permission denied"); 2 forbids executable memfds outright.
@@ -116,16 +140,55 @@ memfd_noexec() { # VALUE CMD...: CMD in a new pid namespace with the sysctl set
 
 # (exec takes the same path, rt_ensure_sealed_self, but cannot be shown from
 # a new pid namespace: the container's pid is not visible there.)
-@test "the sealed self-copy: run works under vm.memfd_noexec=1, and =2 is a clear error" {
+@test "the sealed self-copy: run works under vm.memfd_noexec=1 and 2, and =2 without open_tree is a clear error" {
 	is_runc && skip "capsa's self-protection"
 	[ -w /proc/sys/vm/memfd_noexec ] || skip "kernel without vm.memfd_noexec (< 6.3)"
 	spec_args echo in-container
 	output=$(memfd_noexec 1 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" 2>&1) ||
 		fail "run under memfd_noexec=1: $output"
 	[ "$output" = in-container ] || fail "unexpected output: $output"
+	# =2 forbids executable memfds: the read-only mount needs none ...
+	output=$(memfd_noexec 2 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" 2>&1) ||
+		fail "run under memfd_noexec=2: $output"
+	# ... but the fallback does, and says so
+	deny_runtime open_tree
 	status=0
 	output=$(memfd_noexec 2 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" 2>&1) || status=$?
-	[ "$status" -ne 0 ] || fail "run under memfd_noexec=2 succeeded without a sealed executable copy"
+	[ "$status" -ne 0 ] || fail "run under memfd_noexec=2 without open_tree succeeded without a sealed executable copy"
 	grep -q "memfd_noexec" <<<"$output" || fail "the error does not say why: $output"
 	[ ! -e "$ROOT/$CID" ] || fail "state left behind"
+}
+
+@test "the self-protection: exec without open_tree runs from a sealed copy of the loaded part of the binary" {
+	is_runc && skip "capsa's copy"
+	local bin
+	bin=$(realpath "$RUNTIME")
+	deny_runtime open_tree
+	need_runtime_verb exec
+	spec_args sleep 1000
+	runtime create --bundle "$BUNDLE" "$CID" </dev/null >"$TEST_TMP/create.out" 2>&1 || fail "create: $(cat "$TEST_TMP/create.out")"
+	runtime start "$CID" || fail "start"
+	runtime exec "$CID" probe sleep 3 &
+	CLEANUP_PIDS=$!
+	local p exe=
+	for _ in $(seq 50); do
+		for p in $(pgrep -f -- "exec $CID probe sleep 3"); do
+			[[ $(readlink "/proc/$p/exe" 2>/dev/null) == /memfd:capsa* ]] && exe=/proc/$p/exe && break 2
+		done
+		sleep 0.1
+	done
+	[ -n "$exe" ] || fail "no capsa exec process running from a memfd"
+	# sealed against writes, and without the debug info and section headers
+	# of the file (a -g build is about twice its loaded segments)
+	! (echo x >>"$exe") 2>/dev/null || fail "the copy is writable"
+	local copy file
+	copy=$(stat -L -c %s "$exe")
+	file=$(stat -L -c %s "$bin")
+	[ "$copy" -le "$file" ] || fail "copy $copy bytes, binary $file"
+	if readelf -S "$bin" 2>/dev/null | grep -q '\.debug_info'; then
+		[ "$copy" -lt "$file" ] || fail "the copy has the debug info too ($copy bytes)"
+	fi
+	wait "$CLEANUP_PIDS" || fail "exec failed"
+	CLEANUP_PIDS=
+	runtime delete --force "$CID"
 }

@@ -406,7 +406,7 @@ runtime_libs_visible() {
 	done
 }
 
-@test "1 CVE-2019-5736: a container process never gets the runtime binary through /proc/PID/exe" {
+@test "1 CVE-2019-5736: a container process never gets a writable runtime binary through /proc/PID/exe" {
 	need_runtime_verb exec
 	local dev ino cdev cino
 	read -r dev ino <<<"$SEC_BIN_ID"
@@ -432,13 +432,12 @@ runtime_libs_visible() {
 	echo "# $(grep '^summary' <<<"$output")" >&3
 	read -r ddev dino <<<"$DECOY_ID"
 	grep -qE "^exe .* dev=$ddev ino=$dino " <<<"$output" || fail "positive control: secwatch did not catch /bin/decoy's exe"
-	# capsa's own claim, beyond the card's invariant: the container never
-	# even gets an fd of the host file.  runc 1.1.5 re-execs from a read-only
-	# bind mount of it (same inode; the reopen below fails with EROFS), which
-	# SECURITY.md card 1 also accepts.
-	if ! is_runc; then
-		! grep -E "^exe .* dev=$dev ino=$ino " <<<"$output" || fail "the container got an fd of the host runtime binary"
-	fi
+	# The container may get an fd of the host file itself when the runtime
+	# runs from a read-only private mount of it (capsa and runc 1.1.5: the
+	# reopen below fails with EROFS) or of a sealed memfd copy (capsa where
+	# open_tree is unavailable, crun): SECURITY.md card 1 accepts both.  What
+	# it must never get is a reopen for writing.
+	echo "# host-inode exes kept: $(grep -cE "^exe .* dev=$dev ino=$ino " <<<"$output")" >&3
 	grep -q "^wronly dev=$ddev ino=$dino result=ok" <<<"$output" || fail "positive control: /bin/decoy not reopened for writing"
 	# The container's own files (the decoy, the copy of the runtime binary)
 	# may be writable; a runtime exe other than a sealed copy may not.
@@ -482,9 +481,7 @@ runtime_libs_visible() {
 	read -r ddev dino <<<"$DECOY_ID"
 	read -r cdev cino <<<"$(host_dev_ino "$BUNDLE/rootfs/bin/rtcopy")"
 	grep -qE "^exe .* dev=$ddev ino=$dino " <<<"$output" || fail "positive control: secwatch did not catch /bin/decoy's exe"
-	if ! is_runc; then
-		! grep -E "^exe .* dev=$dev ino=$ino " <<<"$output" || fail "the neighbour got an fd of the host runtime binary"
-	fi
+	echo "# host-inode exes kept: $(grep -cE "^exe .* dev=$dev ino=$ino " <<<"$output")" >&3
 	! grep '^wronly .*result=ok' <<<"$output" | grep -v -e " dev=$ddev ino=$dino " -e " dev=$cdev ino=$cino " ||
 		fail "the neighbour reopened a runtime exe for writing"
 }
