@@ -269,6 +269,25 @@ json_array() {
 	jq -cn "${a[@]}" '[$ARGS.named | to_entries | sort_by(.key)[] | .value]'
 }
 
+# exec_helper_exe GLOB: start `exec $CID probe sleep 3` in the background
+# (its pid in CLEANUP_PIDS) and set EXEC_EXE to /proc/PID/exe of the capsa
+# process serving it, once that exe's link matches GLOB (the self-protection
+# tests: "/" for the read-only detached mount, "/memfd:capsa*" for the copy).
+exec_helper_exe() {
+	local p
+	runtime exec "$CID" probe sleep 3 &
+	CLEANUP_PIDS=$!
+	EXEC_EXE=
+	for _ in $(seq 50); do
+		for p in $(pgrep -f -- "exec $CID probe sleep 3"); do
+			# shellcheck disable=SC2053 # $1 is a glob
+			[[ $(readlink "/proc/$p/exe" 2>/dev/null) == $1 ]] && EXEC_EXE=/proc/$p/exe && return 0
+		done
+		sleep 0.1
+	done
+	fail "no capsa exec process whose exe matches '$1'"
+}
+
 spec_args() {
 	spec_set '.process.args = $a' --argjson a "$(json_array "$@")"
 }

@@ -168,16 +168,8 @@ memfd_noexec() { # VALUE CMD...: CMD in a new pid namespace with the sysctl set
 	spec_args sleep 1000
 	runtime create --bundle "$BUNDLE" "$CID" </dev/null >"$TEST_TMP/create.out" 2>&1 || fail "create: $(cat "$TEST_TMP/create.out")"
 	runtime start "$CID" || fail "start"
-	runtime exec "$CID" probe sleep 3 &
-	CLEANUP_PIDS=$!
-	local p exe=
-	for _ in $(seq 50); do
-		for p in $(pgrep -f -- "exec $CID probe sleep 3"); do
-			[[ $(readlink "/proc/$p/exe" 2>/dev/null) == /memfd:capsa* ]] && exe=/proc/$p/exe && break 2
-		done
-		sleep 0.1
-	done
-	[ -n "$exe" ] || fail "no capsa exec process running from a memfd"
+	exec_helper_exe '/memfd:capsa*'
+	local exe=$EXEC_EXE
 	# sealed against writes, and without the debug info and section headers
 	# of the file (a -g build is about twice its loaded segments)
 	! (echo x >>"$exe") 2>/dev/null || fail "the copy is writable"

@@ -180,16 +180,8 @@ status_is() {
 	need_runtime_verb exec
 	create_container || fail "create failed"
 	runtime start "$CID" || fail "start"
-	runtime exec "$CID" probe sleep 3 &
-	CLEANUP_PIDS=$!
-	local p exe=
-	for _ in $(seq 50); do
-		for p in $(pgrep -f -- "exec $CID probe sleep 3"); do
-			[[ $(readlink "/proc/$p/exe" 2>/dev/null) == / ]] && exe=/proc/$p/exe && break 2
-		done
-		sleep 0.1
-	done
-	[ -n "$exe" ] || fail "no capsa exec process running from a detached mount"
+	exec_helper_exe /
+	local exe=$EXEC_EXE
 	# the binary itself, through a mount that refuses writes
 	[ "$(stat -L -c '%d %i' "$exe")" = "$(stat -L -c '%d %i' "$RUNTIME")" ] || fail "not the capsa binary"
 	! (echo x >>"$exe") 2>/dev/null || fail "the binary is writable through /proc/PID/exe"
