@@ -43,7 +43,8 @@ endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -Iruntime $(PKG_CFLAGS) -MMD -MP
 # pack-relative-relocs (DT_RELR, binutils 2.38 + glibc 2.36): the PIE's ~2,800
 # relative relocations as a 0.7 KB bitmap instead of 67 KB of RELA entries
-# that ld.so reads at every start: -230 KiB peak RSS of `run` (issue 8).
+# that ld.so reads at every start: about -60 KiB peak RSS of `run` (issue 8;
+# tests/bench/README.md, session 3).
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,pack-relative-relocs -Wl,--as-needed -Wl,--gc-sections \
 	$(LDSAN) $(LDFLAGS)
 

@@ -1,7 +1,7 @@
 /* capsa run: create + start, in the foreground by default. */
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "opts.h"
@@ -17,8 +17,8 @@ static int cmd_run(int argc, char **argv, struct cmd_globals *g)
 	r = parse_create_args(argc, argv, g, true, &a);
 	if (r != 0)
 		return r < 0 ? 0 : r;
-	/* The init execs the container's process: were it the host binary,
-	 * a process args of /proc/self/exe would run capsa inside (CVE-2019-5736) */
+	/* The init execs the container's process: were the init the host
+	 * binary, process.args /proc/self/exe would run it inside (CVE-2019-5736) */
 	if (rt_ensure_sealed_self(cmd_argv, environ, &err) < 0)
 		return cmd_fail(g, &err);
 	r = rt_container_run(&a.o, a.detach, &code, &stats, &err);

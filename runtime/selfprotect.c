@@ -100,9 +100,8 @@ int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 	if ((seals >= 0 && (seals & SEALS) == SEALS) || on_detached_ro_mount(src))
 		return 0;
 	reexec_from_ro_clone(argv, envp);
-	/* not MFD_CLOEXEC: fexecve of a script would need it open; capsa is ELF,
-	 * and the exec replaces us anyway */
-	/* MFD_EXEC (6.3+): with vm.memfd_noexec=1 in our pid namespace a memfd
+	/* MFD_CLOEXEC is fine: capsa is ELF, not a script fexecve would need
+	 * open.  MFD_EXEC (6.3+): with vm.memfd_noexec=1 in our pid namespace a memfd
 	 * made without it is sealed non-executable; older kernels say EINVAL */
 	mfd = memfd_create("capsa", MFD_ALLOW_SEALING | MFD_CLOEXEC | MFD_EXEC);
 	if (mfd < 0 && errno == EINVAL)

@@ -316,7 +316,7 @@ part_size() {
 	# runc and crun come stripped from Debian, build/capsa has -g: strip a
 	# copy of each so the sizes compare what gets installed.  The last figure
 	# is what exec maps from disk besides libc and ld.so (crun loads 9 more
-	# libraries, capsa 2).
+	# libraries, capsa 1, libmnl, since libzstd is linked statically).
 	for RT_CUR in $RUNTIMES; do
 		b=$(rt_bin "$RT_CUR")
 		[ -e "$b" ] || continue
