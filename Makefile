@@ -29,6 +29,23 @@ PKG_LIBS := $(shell for f in $$(pkg-config --static --libs $(PKGS) 2>/dev/null);
 	a=$$(ls /usr/lib/$(MULTIARCH)/$$n.so.[0-9]* /lib/$(MULTIARCH)/$$n.so.[0-9]* 2>/dev/null | head -1); \
 	if [ -n "$$a" ]; then echo -l:$$(basename $$a); else echo $$f; fi; done)
 endif
+# libmnl's functions come from netns/mnl.c (Debian ships no libmnl.a); the
+# package stays for its header, which mnl.c is compiled against.
+PKG_LIBS := $(filter-out -lmnl,$(PKG_LIBS))
+
+# capsa itself is one static PIE (glibc too) unless STATIC=0: no ld.so, no
+# shared objects to map at each of the two execs a container start makes;
+# peak RSS of `run` 2.4 -> 1.6 MiB (issue 8, tests/bench/README.md).  The
+# sanitizer build, the unit tests and the fuzz replays stay dynamic.
+STATIC ?= $(STATIC_LIBS)
+ifeq ($(SAN),1)
+STATIC := 0
+endif
+ifeq ($(STATIC),1)
+CAPSA_LINK := -static-pie $(filter-out -pie -l:%,$(ALL_LDFLAGS_BASE)) $(filter-out -l:%,$(PKG_LIBS))
+else
+CAPSA_LINK := $(ALL_LDFLAGS_BASE) $(PKG_LIBS)
+endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wpointer-arith -Wwrite-strings -Wundef -fno-common \
@@ -45,8 +62,9 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) -I. -Iruntime
 # relative relocations as a 0.7 KB bitmap instead of 67 KB of RELA entries
 # that ld.so reads at every start: about -60 KiB peak RSS of `run` (issue 8;
 # tests/bench/README.md, session 3).
-ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,pack-relative-relocs -Wl,--as-needed -Wl,--gc-sections \
+ALL_LDFLAGS_BASE = -pie -Wl,-z,relro,-z,now -Wl,-z,pack-relative-relocs -Wl,--as-needed -Wl,--gc-sections \
 	$(LDSAN) $(LDFLAGS)
+ALL_LDFLAGS = $(ALL_LDFLAGS_BASE)
 
 LIB_SRCS := $(sort $(wildcard runtime/*.c cgroups/*.c netns/*.c image/*.c))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
@@ -69,7 +87,7 @@ $(BUILD)/libcapsa.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(CAPSA): $(CMD_OBJS) $(BUILD)/libcapsa.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libcapsa.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libcapsa.a $(CAPSA_LINK)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

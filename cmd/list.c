@@ -24,21 +24,36 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The user name of uid from /etc/passwd, as runc's (pure Go) lookup does;
+ * not getpwuid: NSS would dlopen modules into the static binary. */
+static bool passwd_name(uid_t uid, char *buf, size_t size)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && (pw = fgetpwent(f)))
+		if (pw->pw_uid == uid) {
+			snprintf(buf, size, "%s", pw->pw_name);
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
 /* runc names the owner of the state directory (#UID without a passwd entry). */
 static void owner_of(const char *root, const char *id, char *buf, size_t size)
 {
 	char dir[PATH_MAX];
 	struct stat sb;
-	struct passwd *pw;
 
 	if (rt_state_dir(root, id, dir, sizeof(dir)) < 0 || stat(dir, &sb) < 0) {
 		snprintf(buf, size, "%s", "");
 		return;
 	}
-	pw = getpwuid(sb.st_uid);
-	if (pw)
-		snprintf(buf, size, "%s", pw->pw_name);
-	else
+	if (!passwd_name(sb.st_uid, buf, size))
 		snprintf(buf, size, "#%u", (unsigned)sb.st_uid);
 }
 
