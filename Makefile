@@ -42,9 +42,9 @@ ifeq ($(SAN),1)
 STATIC := 0
 endif
 ifeq ($(STATIC),1)
-CAPSA_LINK := -static-pie $(filter-out -pie -l:%,$(ALL_LDFLAGS_BASE)) $(filter-out -l:%,$(PKG_LIBS))
+CAPSA_LINK = -static-pie $(filter-out -pie -l:%,$(ALL_LDFLAGS_BASE)) $(filter-out -l:%,$(PKG_LIBS))
 else
-CAPSA_LINK := $(ALL_LDFLAGS_BASE) $(PKG_LIBS)
+CAPSA_LINK = $(ALL_LDFLAGS_BASE) $(PKG_LIBS)
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -133,7 +133,7 @@ integration: all
 
 asan:
 	$(MAKE) SAN=1 BUILD=build-asan build-asan/capsa unit fuzz-replay
-	ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	CAPSA_EXPECT_DYNAMIC=1 ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		./tests/integration/run.sh $(CURDIR)/build-asan/capsa
 
 security: all

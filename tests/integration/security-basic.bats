@@ -152,3 +152,22 @@ teardown() { common_teardown; }
 	# stdin is /dev/null, not a terminal.
 	[ "$(kv tiocsti)" != ok ] || fail "TIOCSTI succeeded"
 }
+
+# The binary itself: a PIE (ASLR) with full RELRO (BIND_NOW: the GOT is
+# read-only after start), no segment both writable and executable, and by
+# default static (no ELF interpreter: nothing for ld.so to load).
+@test "the capsa binary: PIE, full RELRO, no W+X segment, static by default" {
+	is_runc && skip "capsa's build"
+	local bin hdr dyn
+	bin=$(realpath "$RUNTIME")
+	hdr=$(readelf -hlW "$bin") || fail "readelf -hl $bin"
+	dyn=$(readelf -dW "$bin") || fail "readelf -d $bin"
+	grep -Eq 'Type: +DYN' <<<"$hdr" || fail "not a PIE: $(grep Type: <<<"$hdr")"
+	grep -q GNU_RELRO <<<"$hdr" || fail "no GNU_RELRO segment"
+	grep -Eq 'BIND_NOW|Flags:.* NOW' <<<"$dyn" || fail "no BIND_NOW: partial RELRO only"
+	! grep -E '^ +LOAD' <<<"$hdr" | grep -q ' RWE ' || fail "a LOAD segment is writable and executable"
+	grep -Eq '^ +GNU_STACK .* RW ' <<<"$hdr" || fail "executable stack"
+	if [ "${CAPSA_EXPECT_DYNAMIC:-}" != 1 ]; then
+		! grep -q INTERP <<<"$hdr" || fail "dynamically linked (an ELF interpreter); the default build is static"
+	fi
+}
