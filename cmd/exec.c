@@ -9,7 +9,6 @@
 
 #include "cmd.h"
 #include "opts.h"
-#include "runtime/selfprotect.h"
 #include "runtime/util.h"
 
 enum {
@@ -212,7 +211,7 @@ static int cmd_exec(int argc, char **argv, struct cmd_globals *g)
 	if (r != 0)
 		return r < 0 ? 0 : 255;
 	/* we are about to enter a container whose processes can see us */
-	if (rt_ensure_sealed_self(cmd_argv, environ, &err) < 0) {
+	if (cmd_protect_self(g, &err) < 0) {
 		cmd_fail(g, &err);
 		return 255;
 	}

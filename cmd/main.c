@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "runtime/runtime.h"
+#include "runtime/selfprotect.h"
 #include "runtime/util.h"
 
 #ifndef CAPSA_VERSION
@@ -97,6 +98,16 @@ void cmd_debug(const struct cmd_globals *g, const char *fmt, ...)
 	va_start(ap, fmt);
 	vnote(g, "debug", fmt, ap);
 	va_end(ap);
+}
+
+int cmd_protect_self(const struct cmd_globals *g, struct rt_err *err)
+{
+	const char *how = NULL;
+	int r = rt_protect_self(cmd_argv, environ, &how, err);
+
+	if (r >= 0)
+		cmd_debug(g, "CVE-2019-5736: capsa runs from %s", how);
+	return r;
 }
 
 void cmd_warn(const struct cmd_globals *g, const char *fmt, ...)

@@ -5,7 +5,6 @@
 
 #include "cmd.h"
 #include "opts.h"
-#include "runtime/selfprotect.h"
 
 static int cmd_run(int argc, char **argv, struct cmd_globals *g)
 {
@@ -19,7 +18,7 @@ static int cmd_run(int argc, char **argv, struct cmd_globals *g)
 		return r < 0 ? 0 : r;
 	/* The init execs the container's process: were the init the host
 	 * binary, process.args /proc/self/exe would run it inside (CVE-2019-5736) */
-	if (rt_ensure_sealed_self(cmd_argv, environ, &err) < 0)
+	if (cmd_protect_self(g, &err) < 0)
 		return cmd_fail(g, &err);
 	r = rt_container_run(&a.o, a.detach, &code, &stats, &err);
 	if (stats) {

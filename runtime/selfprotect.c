@@ -84,7 +84,7 @@ static void reexec_from_ro_clone(char **argv, char **envp)
 	syscall(SYS_execveat, tree, "", argv, envp, AT_EMPTY_PATH);
 }
 
-int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
+int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *err)
 {
 	_cleanup_close_ int src = -EBADF, mfd = -EBADF;
 	struct stat st;
@@ -97,8 +97,14 @@ int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err)
 		return rt_err_set(err, errno, "open /proc/self/exe");
 	/* already the sealed copy (F_GET_SEALS fails on a plain file) */
 	seals = fcntl(src, F_GET_SEALS);
-	if ((seals >= 0 && (seals & SEALS) == SEALS) || on_detached_ro_mount(src))
+	if (seals >= 0 && (seals & SEALS) == SEALS) {
+		*how = "a sealed memfd copy of the binary";
 		return 0;
+	}
+	if (on_detached_ro_mount(src)) {
+		*how = "a read-only detached mount of the binary";
+		return 0;
+	}
 	reexec_from_ro_clone(argv, envp);
 	/* MFD_CLOEXEC is fine: capsa is ELF, not a script fexecve would need
 	 * open.  MFD_EXEC (6.3+): with vm.memfd_noexec=1 in our pid namespace a memfd

@@ -11,8 +11,9 @@
 
 #include "err.h"
 
-/* Returns 0 when already running from either; otherwise re-executes with
- * the same argv/envp and only returns on failure. */
-int rt_ensure_sealed_self(char **argv, char **envp, struct rt_err *err);
+/* Returns 0 when already running from either, with *how saying which;
+ * otherwise re-executes with the same argv/envp and only returns on
+ * failure. */
+int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *err);
 
 #endif

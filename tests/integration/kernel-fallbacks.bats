@@ -109,9 +109,11 @@ cgroup_membership() {
 # capsa from a read-only mount of the binary attached nowhere; without
 # open_tree or mount_setattr (< 5.12), from a sealed memfd copy.  Either way
 # the created init's /proc/PID/exe cannot be opened for writing.
-init_exe_is() { # KIND: "/" (the detached read-only mount) or a memfd
+init_exe_is() { # KIND DEBUG: KIND "/" (the detached read-only mount) or a memfd; DEBUG what --debug says
 	local pid link
-	runtime create --bundle "$BUNDLE" "$CID" >"$TEST_TMP/create.out" 2>&1 || fail "create: $(cat "$TEST_TMP/create.out")"
+	runtime --debug create --bundle "$BUNDLE" "$CID" >"$TEST_TMP/create.out" 2>&1 || fail "create: $(cat "$TEST_TMP/create.out")"
+	grep -qF "debug: CVE-2019-5736: capsa runs from $2" "$TEST_TMP/create.out" ||
+		fail "--debug does not say '$2': $(cat "$TEST_TMP/create.out")"
 	pid=$(runtime state "$CID" | jq .pid)
 	link=$(readlink "/proc/$pid/exe")
 	[[ $link == $1 ]] || fail "the init's exe is '$link', expected '$1'"
@@ -124,9 +126,9 @@ init_exe_is() { # KIND: "/" (the detached read-only mount) or a memfd
 @test "the self-protection: the init runs from a read-only detached mount of capsa, or a sealed copy without open_tree" {
 	is_runc && skip "capsa's self-protection"
 	CAPSA_BIN=$(realpath "$RUNTIME")
-	init_exe_is /
+	init_exe_is / "a read-only detached mount of the binary"
 	deny_runtime open_tree
-	init_exe_is '/memfd:capsa*'
+	init_exe_is '/memfd:capsa*' "a sealed memfd copy of the binary"
 }
 
 # vm.memfd_noexec (6.3+, per pid namespace): 1 seals every memfd made
@@ -138,7 +140,7 @@ memfd_noexec() { # VALUE CMD...: CMD in a new pid namespace with the sysctl set
 	unshare -pf sh -c 'echo "$0" >/proc/sys/vm/memfd_noexec && exec "$@"' "$v" "$@"
 }
 
-# (exec takes the same path, rt_ensure_sealed_self, but cannot be shown from
+# (exec takes the same path, rt_protect_self, but cannot be shown from
 # a new pid namespace: the container's pid is not visible there.)
 @test "the sealed self-copy: run works under vm.memfd_noexec=1 and 2, and =2 without open_tree is a clear error" {
 	is_runc && skip "capsa's self-protection"
