@@ -183,12 +183,18 @@ works() {
 hf() {
 	local part=$1
 	shift
-	hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$OUT/$part.json" "$@" \
-		>"$W/hf-$part.log" 2>&1 || {
-		note "$part: hyperfine failed: $(tail -3 "$W/hf-$part.log" | tr '\n' ' ')"
-		return 1
-	}
+	hf_call "$part" "$OUT/$part.json" --warmup 3 --runs "$RUNS" "$@" || return 1
 	hf_record "$part"
+}
+
+# hf_call PART JSON HYPERFINE_ARGS...: one hyperfine call writing JSON; when
+# it fails, say why (the tail of its log) and return 1.
+hf_call() {
+	local part=$1 json=$2
+	shift 2
+	hyperfine -N --style basic --export-json "$json" "$@" >"$W/hf-$part.log" 2>&1 && return 0
+	note "$part: hyperfine failed: $(tail -3 "$W/hf-$part.log" | tr '\n' ' ')"
+	return 1
 }
 
 # hf_record PART: put $OUT/PART.json's medians into results.json and print them.
@@ -214,11 +220,7 @@ hf_rounds() {
 	n=$((RUNS / rounds > 3 ? RUNS / rounds : 3))
 	for ((r = 0; r < rounds; r++)); do
 		if ((r % 2)); then set -- "${rev[@]}"; else set -- "${fwd[@]}"; fi
-		hyperfine -N --warmup 2 --runs "$n" --style basic --export-json "$W/$part-$r.json" "$@" \
-			>"$W/hf-$part.log" 2>&1 || {
-			note "$part: hyperfine failed: $(tail -3 "$W/hf-$part.log" | tr '\n' ' ')"
-			return 1
-		}
+		hf_call "$part" "$W/$part-$r.json" --warmup 2 --runs "$n" "$@" || return 1
 	done
 	jq -s '{results: ([.[].results[]] | group_by(.command) | map(.[0].command as $c | [.[].times[]] | sort as $t |
 		($t | add / length) as $m | {command: $c, times: $t, min: $t[0], mean: $m,
