@@ -697,15 +697,13 @@ int cg_pids(struct cg_manager *m, pid_t **ret, size_t *ret_n, struct rt_err *err
  * it again is pointless, waiting for it may be forever. */
 static bool is_zombie(pid_t pid)
 {
-	char path[64];
-	_cleanup_free_ char *stat = NULL;
-	char *paren;
+	char path[64], stat[1024], state;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (rt_read_file_at(AT_FDCWD, path, 4096, &stat, NULL) < 0)
+	if (rt_proc_stat_read(path, stat, sizeof(stat)) < 0)
 		return true; /* gone */
-	paren = strrchr(stat, ')');
-	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+	state = rt_proc_stat_state(stat);
+	return state == 'Z' || state == 'X';
 }
 
 int cg_kill(struct cg_manager *m, int sig, struct rt_err *err)

@@ -240,33 +240,14 @@ void rt_state_clear(struct rt_state *st)
 
 uint64_t rt_pid_start_time(pid_t pid)
 {
-	char path[64], buf[1024];
-	_cleanup_close_ int fd = -EBADF;
-	ssize_t n;
-	char *p;
-	unsigned long long v = 0;
+	char path[64], buf[1024], state;
+	unsigned long long v;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (rt_proc_stat_read(path, buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold spaces and parens: fields restart after the last ')' */
-	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	p += 2; /* field 3, state */
-	if (*p == 'Z' || *p == 'X')
-		return 0;
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p || sscanf(p, "%llu", &v) != 1)
+	state = rt_proc_stat_state(buf);
+	if (state == 'Z' || state == 'X' || rt_proc_stat_fields(buf, 22, 22, &v) < 0)
 		return 0;
 	return v;
 }

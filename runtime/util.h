@@ -83,6 +83,15 @@ int rt_write_all(int fd, const void *buf, size_t len);
  * start path for nothing. */
 void rt_utc_rfc3339(const struct timespec *ts, bool nanoseconds, char *buf, size_t size);
 
+/* /proc/PID/stat (see util-procstat.c) read into buf, NUL-terminated,
+ * without allocating: 0 or -errno. */
+int rt_proc_stat_read(const char *path, char *buf, size_t size);
+/* Its state letter (field 3), or '\0' when stat is malformed. */
+char rt_proc_stat_state(const char *stat);
+/* Its numeric fields first..last (first >= 4) into out[0..last-first]:
+ * 0, or -EINVAL when stat has fewer or a field is not a number. */
+int rt_proc_stat_fields(const char *stat, int first, int last, unsigned long long *out);
+
 /* mkdir -p; existing directories are fine. */
 int rt_mkdir_p(const char *path, mode_t mode);
 

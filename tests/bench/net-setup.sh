@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 (cd "$top" && cc -std=gnu11 -D_GNU_SOURCE -O2 -I. -Iruntime -o "$NT" tests/net/nettest.c netns/*.c \
-	runtime/err.c runtime/util-file.c -lmnl -lnftnl -ljansson) || exit 1
+	runtime/err.c runtime/util-*.c -lmnl -lnftnl -ljansson) || exit 1
 
 pick_subnet() { # a /24 not overlapping host routes: used by both tools
 	for c in "$@"; do

@@ -12,7 +12,7 @@ bin=$build/tests/cgroups/cgtest
 cc=${CC:-cc}
 if ! $cc -std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Wno-format-truncation -I. -Iruntime \
 	$(pkg-config --cflags jansson libbpf) -o "$bin" tests/cgroups/cgtest.c cgroups/*.c \
-	runtime/err.c runtime/util-file.c $(pkg-config --libs jansson libbpf) -lpthread; then
+	runtime/err.c runtime/util-*.c $(pkg-config --libs jansson libbpf) -lpthread; then
 	echo "cgroups: build failed"
 	echo "0 passed, 1 failed"
 	exit 1

@@ -64,7 +64,7 @@ check_fail() {
 # --- build -----------------------------------------------------------------
 CFLAGS="-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-nonliteral -Wno-format-truncation -O2 -g"
 if ! (cd "$top" && cc $CFLAGS -I. -Iruntime $(pkg-config --cflags libmnl libnftnl jansson) -o "$NT" \
-	tests/net/nettest.c netns/*.c runtime/err.c runtime/util-file.c \
+	tests/net/nettest.c netns/*.c runtime/err.c runtime/util-*.c \
 	$(pkg-config --libs libmnl libnftnl jansson)); then
 	echo "build of nettest failed"; echo "0 passed, 1 failed"; exit 1
 fi

@@ -1,11 +1,14 @@
 /* Pure helpers of runtime/util*.c. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -61,12 +64,80 @@ static void test_utc_rfc3339_truncates(void **state)
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
 }
 
+/* A stat line with the given comm and fields 4.. = 4, 5, ..., 52 (priority
+ * and nice, fields 18 and 19, negative as the kernel may print them). */
+static void stat_line(char *buf, size_t size, const char *comm)
+{
+	size_t n = (size_t)snprintf(buf, size, "4242 (%s) S", comm);
+
+	for (int f = 4; f <= 52; f++)
+		n += (size_t)snprintf(buf + n, size - n, " %d", f == 18 ? -2 : f == 19 ? -20 : f);
+	snprintf(buf + n, size - n, "\n");
+}
+
+static void test_proc_stat_fields(void **state)
+{
+	static const char *comms[] = { "sleep", "a) (b", "x ) 7 8", ")", "" };
+	unsigned long long f[53];
+	char buf[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(comms) / sizeof(comms[0]); i++) {
+		stat_line(buf, sizeof(buf), comms[i]);
+		assert_int_equal(rt_proc_stat_state(buf), 'S');
+		memset(f, 0, sizeof(f));
+		assert_int_equal(rt_proc_stat_fields(buf, 4, 52, f + 4), 0);
+		for (int n = 4; n <= 52; n++)
+			if (n != 18 && n != 19)
+				assert_int_equal(f[n], n);
+		assert_int_equal((long long)f[19], -20);
+		assert_int_equal(rt_proc_stat_fields(buf, 22, 22, f), 0);
+		assert_int_equal(f[0], 22);
+		assert_int_equal(rt_proc_stat_fields(buf, 26, 53, f), -EINVAL); /* only 52 */
+	}
+}
+
+static void test_proc_stat_malformed(void **state)
+{
+	unsigned long long v;
+
+	(void)state;
+	assert_int_equal(rt_proc_stat_state("1 (x"), '\0');
+	assert_int_equal(rt_proc_stat_state("1 (x)"), '\0');
+	assert_int_equal(rt_proc_stat_state("1 (x)Z 5"), '\0');
+	assert_int_equal(rt_proc_stat_state("1 (x) Z 5"), 'Z');
+	assert_int_equal(rt_proc_stat_fields("1 (x) R 5 six 7", 5, 5, &v), -EINVAL);
+	assert_int_equal(rt_proc_stat_fields("1 (x) R 5 6", 4, 4, &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(rt_proc_stat_fields("1 (x) R 5 6", 3, 4, &v), -EINVAL);
+	assert_int_equal(rt_proc_stat_fields("1 (x) R 5 6", 5, 4, &v), -EINVAL);
+	assert_int_equal(rt_proc_stat_fields("1 (x) R", 4, 4, &v), -EINVAL);
+}
+
+/* The real thing: our own pid is field 1, our start time field 22. */
+static void test_proc_stat_self(void **state)
+{
+	char buf[2048];
+	unsigned long long v[2];
+
+	(void)state;
+	assert_int_equal(rt_proc_stat_read("/proc/self/stat", buf, sizeof(buf)), 0);
+	assert_int_equal(atoi(buf), getpid());
+	assert_int_equal(rt_proc_stat_state(buf), 'R');
+	assert_int_equal(rt_proc_stat_fields(buf, 51, 52, v), 0); /* env_end, exit_code */
+	assert_true(v[0] > 0);
+	assert_int_equal(rt_proc_stat_read("/proc/self/no-such", buf, sizeof(buf)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utc_rfc3339_known),
 		cmocka_unit_test(test_utc_rfc3339_matches_gmtime),
 		cmocka_unit_test(test_utc_rfc3339_truncates),
+		cmocka_unit_test(test_proc_stat_fields),
+		cmocka_unit_test(test_proc_stat_malformed),
+		cmocka_unit_test(test_proc_stat_self),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
