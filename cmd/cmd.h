@@ -54,8 +54,8 @@ int cmd_failf(const struct cmd_globals *g, const char *fmt, ...) __attribute__((
 /* Debug/warning lines (printed only with --debug / always, respectively). */
 void cmd_debug(const struct cmd_globals *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* rt_protect_self with capsa's own argv (re-executes, or returns 0 and says
- * with --debug where capsa runs from). */
+/* rt_protect_self with capsa's own argv (maps capsa in place or
+ * re-executes; returns 0 and says with --debug where capsa runs from). */
 int cmd_protect_self(const struct cmd_globals *g, struct rt_err *err);
 void cmd_warn(const struct cmd_globals *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

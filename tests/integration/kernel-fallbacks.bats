@@ -105,9 +105,11 @@ cgroup_membership() {
 	runtime delete -f "$CID"
 }
 
-# The self-protection (runtime/selfprotect.c): create, run and exec re-exec
-# capsa from a read-only mount of the binary attached nowhere; without
-# open_tree or mount_setattr (< 5.12), from a sealed memfd copy.  Either way
+# The self-protection (runtime/selfprotect.c): before create, run and exec
+# enter a container, capsa maps its own binary again from a read-only mount
+# of it attached nowhere and makes that its /proc/self/exe (PR_SET_MM_MAP);
+# without the privilege for that it re-executes from the same mount; without
+# open_tree or mount_setattr (< 5.12), from a sealed memfd copy.  Every way
 # the created init's /proc/PID/exe cannot be opened for writing.
 init_exe_is() { # KIND DEBUG: KIND "/" (the detached read-only mount) or a memfd; DEBUG what --debug says
 	local pid link
@@ -119,16 +121,41 @@ init_exe_is() { # KIND DEBUG: KIND "/" (the detached read-only mount) or a memfd
 	[[ $link == $1 ]] || fail "the init's exe is '$link', expected '$1'"
 	[ "$(stat -L -c '%d %i' "/proc/$pid/exe")" = "$(stat -L -c '%d %i' "$CAPSA_BIN")" ] ||
 		[[ $link == /memfd:* ]] || fail "the init runs neither capsa nor a copy"
+	# nothing of the init is mapped from the host's file any more
+	! grep -qF " $CAPSA_BIN" "/proc/$pid/maps" || fail "the init still maps $CAPSA_BIN: $(cat "/proc/$pid/maps")"
 	! (echo x >"/proc/$pid/exe") 2>/dev/null || fail "the init's exe opened for writing from the host"
 	runtime delete -f "$CID"
 }
 
-@test "the self-protection: the init runs from a read-only detached mount of capsa, or a sealed copy without open_tree" {
+@test "the self-protection: the init runs from a read-only detached mount of capsa, mapped in place, re-executed, or a sealed copy" {
 	is_runc && skip "capsa's self-protection"
 	CAPSA_BIN=$(realpath "$RUNTIME")
-	init_exe_is / "a read-only detached mount of the binary"
+	local capsa=$RUNTIME
+	init_exe_is / "a read-only detached mount of the binary (mapped in place)"
+	deny_runtime prctl_set_mm
+	init_exe_is / "a read-only detached mount of the binary (re-executed)"
+	RUNTIME=$capsa
 	deny_runtime open_tree
 	init_exe_is '/memfd:capsa*' "a sealed memfd copy of the binary"
+}
+
+# The in-place swap keeps capsa whole: a run, a detached container, an exec
+# into it and a delete, all through the swapped binary, and the capsa
+# process serving the exec no longer maps the host file either.
+@test "the self-protection: mapped in place, capsa still runs, execs and cleans up" {
+	is_runc && skip "capsa's self-protection"
+	CAPSA_BIN=$(realpath "$RUNTIME")
+	spec_args echo in-container
+	output=$(runtime --debug run --bundle "$BUNDLE" "$CID" 2>&1) || fail "run: $output"
+	grep -qF "(mapped in place)" <<<"$output" || fail "not mapped in place: $output"
+	grep -qx in-container <<<"$output" || fail "no output from the container: $output"
+	spec_args probe sleep 30
+	runtime run -d --bundle "$BUNDLE" "$CID" || fail "run -d"
+	exec_helper_exe /
+	! grep -qF " $CAPSA_BIN" "${EXEC_EXE%/exe}/maps" || fail "the exec helper still maps $CAPSA_BIN"
+	wait "$CLEANUP_PIDS" || fail "exec failed"
+	CLEANUP_PIDS=
+	runtime delete -f "$CID"
 }
 
 # vm.memfd_noexec (6.3+, per pid namespace): 1 seals every memfd made
