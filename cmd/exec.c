@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "opts.h"
+#include "runtime/seccomp.h"
 #include "runtime/util.h"
 
 enum {
@@ -200,6 +201,7 @@ static int cmd_exec(int argc, char **argv, struct cmd_globals *g)
 	struct exec_args a = { .req = { .root = g->root, .inherit_seccomp = true } };
 	struct rt_err err = { 0 };
 	struct rt_spec *spec = NULL;
+	struct rt_seccomp_prog *seccomp = NULL;
 	struct rt_process proc = { 0 }, *p;
 	_cleanup_free_ char **env = NULL;
 	_cleanup_free_ char *file = NULL;
@@ -231,7 +233,7 @@ static int cmd_exec(int argc, char **argv, struct cmd_globals *g)
 		p = &proc;
 	} else {
 		/* runc: the container's process, with these args and overrides */
-		if (rt_container_spec(g->root, a.req.id, &spec, &err) < 0) {
+		if (rt_container_spec_seccomp(g->root, a.req.id, &spec, &seccomp, &err) < 0) {
 			cmd_fail(g, &err);
 			return 255;
 		}
@@ -279,6 +281,7 @@ static int cmd_exec(int argc, char **argv, struct cmd_globals *g)
 	}
 	a.req.process = p;
 	a.req.spec = spec;
+	a.req.seccomp = seccomp;
 	r = rt_container_exec(&a.req, &code, &err);
 	if (r < 0)
 		cmd_fail(g, &err);
@@ -288,6 +291,7 @@ out:
 		rt_process_clear(&proc);
 	if (spec)
 		rt_spec_free(spec);
+	rt_seccomp_prog_free(seccomp);
 	return r;
 oom:
 	cmd_failf(g, "out of memory");

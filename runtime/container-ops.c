@@ -15,6 +15,7 @@
 #include "cgroups/cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
+#include "seccomp.h"
 #include "util.h"
 
 /* A loaded container: state + lock (+ cgroup manager on demand). */
@@ -85,15 +86,37 @@ static enum rt_status ctr_status(struct ctr *c)
 	return s;
 }
 
+static int config_path(const char *root, const char *id, char path[PATH_MAX], struct rt_err *err)
+{
+	if (rt_state_dir(root, id, path, PATH_MAX) < 0)
+		return rt_err_msg(err, ENOENT, "container %s does not exist", id);
+	strncat(path, "/config.json", PATH_MAX - strlen(path) - 1);
+	return 0;
+}
+
 int rt_container_spec(const char *root, const char *id, struct rt_spec **ret, struct rt_err *err)
 {
 	char path[PATH_MAX];
-	int r = rt_state_dir(root, id, path, sizeof(path));
+	int r = config_path(root, id, path, err);
+
+	return r < 0 ? r : rt_spec_load(path, ret, err);
+}
+
+int rt_container_spec_seccomp(const char *root, const char *id, struct rt_spec **ret,
+			      struct rt_seccomp_prog **ret_prog, struct rt_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[PATH_MAX], cache[PATH_MAX];
+	size_t len = 0;
+	int r = config_path(root, id, path, err);
 
 	if (r < 0)
-		return rt_err_msg(err, ENOENT, "container %s does not exist", id);
-	strncat(path, "/config.json", sizeof(path) - strlen(path) - 1);
-	return rt_spec_load(path, ret, err);
+		return r;
+	r = rt_spec_read(path, &buf, &len, err);
+	if (r < 0)
+		return r;
+	snprintf(cache, sizeof(cache), "%s/.seccomp-cache", root);
+	return rt_spec_parse_seccomp(buf, len, path, 0, cache, ret, ret_prog, err);
 }
 
 /* Whether the saved config.json can hold hooks at all.  A JSON key is

@@ -235,7 +235,7 @@ int launch_state_json(struct launch *l, enum rt_status status, struct rt_err *er
 static int prepare(struct launch *l, struct rt_err *err)
 {
 	const struct rt_create_opts *o = l->o;
-	char config[PATH_MAX], created[64];
+	char config[PATH_MAX], created[64], cache[PATH_MAX];
 	_cleanup_free_ char *buf = NULL;
 	struct timespec now;
 	size_t len = 0;
@@ -252,7 +252,9 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = rt_spec_read(config, &buf, &len, err);
 	if (r < 0)
 		return r;
-	r = rt_spec_parse_flags(buf, len, config, RT_SPEC_ARGS_OPTIONAL, &l->spec, err);
+	/* with the seccomp program (cached by the profile's text) */
+	snprintf(cache, sizeof(cache), "%s/.seccomp-cache", o->root);
+	r = rt_spec_parse_seccomp(buf, len, config, RT_SPEC_ARGS_OPTIONAL, cache, &l->spec, &l->sp, err);
 	if (r < 0)
 		return r;
 	r = validate_spec(l->spec, err);
@@ -310,16 +312,6 @@ static int prepare(struct launch *l, struct rt_err *err)
 	r = launch_annotations(l, err);
 	if (r < 0)
 		return r;
-
-	if (l->spec->linux_.seccomp.present) {
-		char cache[PATH_MAX];
-
-		snprintf(cache, sizeof(cache), "%s/.seccomp-cache", o->root);
-		mkdir(cache, 0700);
-		r = rt_seccomp_compile_cached(&l->spec->linux_.seccomp, cache, &l->sp, err);
-		if (r < 0)
-			return rt_err_prefix(err, "config.json: linux.seccomp");
-	}
 
 	r = cg_open(l->spec->linux_.cgroups_path, o->id, &l->cg, err);
 	if (r < 0)

@@ -63,8 +63,9 @@ struct exec_ctx {
 	const struct rt_exec_req *req;
 	struct rt_state st;
 	const struct rt_spec *spec;
-	struct rt_spec *own_spec; /* loaded here when the request had none */
-	struct rt_seccomp_prog *sp;
+	struct rt_spec *own_spec;	  /* loaded here when the request had none */
+	const struct rt_seccomp_prog *sp; /* what the child installs, if any */
+	struct rt_seccomp_prog *own_sp;	  /* compiled or loaded here */
 	struct cg_manager *cg;
 	int ns[RT_NS_MAX];
 	pid_t pid;
@@ -76,8 +77,8 @@ struct exec_ctx {
 static void exec_ctx_free(struct exec_ctx *x)
 {
 	close_fds(x->ns);
-	if (x->sp)
-		rt_seccomp_prog_free(x->sp);
+	if (x->own_sp)
+		rt_seccomp_prog_free(x->own_sp);
 	if (x->own_spec)
 		rt_spec_free(x->own_spec);
 	if (x->cg)
@@ -114,22 +115,29 @@ static int exec_prepare(struct exec_ctx *x, struct rt_err *err)
 	/* the namespaces we opened are the init's, not a recycled pid's */
 	if (!rt_pid_is(x->st.pid, x->st.pid_start_time))
 		return rt_err_msg(err, ESRCH, "container not running");
-	if (req->spec) {
-		x->spec = req->spec;
-	} else {
-		r = rt_container_spec(req->root, req->id, &x->own_spec, err);
+	if (!req->spec) {
+		r = rt_container_spec_seccomp(req->root, req->id, &x->own_spec, &x->own_sp, err);
 		if (r < 0)
 			return r;
 		x->spec = x->own_spec;
-	}
-	if (req->inherit_seccomp && x->spec->linux_.seccomp.present) {
-		char cache[PATH_MAX];
+		x->sp = x->own_sp;
+	} else if (req->seccomp) {
+		x->spec = req->spec;
+		x->sp = req->seccomp;
+	} else {
+		x->spec = req->spec;
+		if (x->spec->linux_.seccomp.present) {
+			char cache[PATH_MAX];
 
-		snprintf(cache, sizeof(cache), "%s/.seccomp-cache", req->root);
-		r = rt_seccomp_compile_cached(&x->spec->linux_.seccomp, cache, &x->sp, err);
-		if (r < 0)
-			return rt_err_prefix(err, "linux.seccomp");
+			snprintf(cache, sizeof(cache), "%s/.seccomp-cache", req->root);
+			r = rt_seccomp_compile_cached(&x->spec->linux_.seccomp, cache, &x->own_sp, err);
+			if (r < 0)
+				return rt_err_prefix(err, "linux.seccomp");
+			x->sp = x->own_sp;
+		}
 	}
+	if (!req->inherit_seccomp)
+		x->sp = NULL;
 	return cg_open(x->st.cgroup_path, x->st.id, &x->cg, err);
 }
 

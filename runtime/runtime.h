@@ -75,11 +75,19 @@ struct rt_exec_req {
 	int preserve_fds;
 	bool inherit_seccomp;	    /* apply the container's seccomp profile (default) */
 	const struct rt_spec *spec; /* the container's spec when the caller has loaded it, else NULL */
+	/* with spec: its seccomp program from rt_container_spec_seccomp
+	 * (borrowed), or NULL to compile it here */
+	const struct rt_seccomp_prog *seccomp;
 };
 int rt_container_exec(const struct rt_exec_req *req, int *ret_exit, struct rt_err *err);
 
 /* Load the spec a container was created with. */
 int rt_container_spec(const char *root, const char *id, struct rt_spec **ret, struct rt_err *err);
+/* The same with its seccomp program (*ret_prog; NULL when it has no
+ * linux.seccomp), from the seccomp cache under root (rt_spec_parse_seccomp). */
+struct rt_seccomp_prog;
+int rt_container_spec_seccomp(const char *root, const char *id, struct rt_spec **ret,
+			      struct rt_seccomp_prog **ret_prog, struct rt_err *err);
 
 /* Once, first thing in the program: seeds the JSON library's hash function
  * with getrandom (left to itself it opens and reads /dev/urandom). */

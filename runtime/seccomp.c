@@ -427,18 +427,27 @@ static void hash_u64(struct sha256_ctx *h, uint64_t v)
 	sha256_update(h, sizeof(v), (const uint8_t *)&v);
 }
 
+/* What every key starts with: its kind, and what else changes the program
+ * built from the same profile (this code's version, libseccomp's, the
+ * native architecture). */
+static void hash_start(struct sha256_ctx *h, const char *kind)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	sha256_init(h);
+	hash_str(h, kind);
+	hash_u64(h, CACHE_VERSION);
+	hash_u64(h, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
+	hash_u64(h, seccomp_arch_native());
+}
+
 /* Everything that changes the compiled program goes in, length-prefixed so
  * two different specs cannot serialise to the same stream. */
 static int cache_key(const struct rt_seccomp *s, unsigned char key[32])
 {
-	const struct scmp_version *v = seccomp_version();
 	struct sha256_ctx ctx, *h = &ctx;
 
-	sha256_init(h);
-	hash_str(h, "capsa-seccomp-cache");
-	hash_u64(h, CACHE_VERSION);
-	hash_u64(h, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
-	hash_u64(h, seccomp_arch_native());
+	hash_start(h, "capsa-seccomp-cache");
 	hash_u64(h, s->default_action);
 	hash_u64(h, s->has_default_errno_ret);
 	hash_u64(h, s->default_errno_ret);
@@ -522,12 +531,70 @@ static int cache_store(const char *path, const unsigned char key[32], const stru
 	return rt_write_file_atomic(path, buf, size, 0600);
 }
 
+/* cache_dir/<prefix><hex of key>.bpf */
+static int cache_path(const char *cache_dir, const char *prefix, const unsigned char key[32], char *path,
+		      size_t size)
+{
+	size_t off = (size_t)snprintf(path, size, "%s/%s", cache_dir, prefix);
+
+	if (off + 2 * 32 + sizeof(".bpf") > size)
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i < 32; i++)
+		off += (size_t)snprintf(path + off, size - off, "%02x", key[i]);
+	snprintf(path + off, size - off, ".bpf");
+	return 0;
+}
+
+/* The key of the raw text of a linux.seccomp value. */
+static void raw_key(const char *raw, size_t len, unsigned char key[32])
+{
+	struct sha256_ctx ctx;
+
+	hash_start(&ctx, "capsa-seccomp-raw");
+	hash_bytes(&ctx, raw, len);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, key);
+}
+
+int rt_seccomp_cache_load_raw(const char *cache_dir, const char *raw, size_t len,
+			      struct rt_seccomp_prog **ret)
+{
+	unsigned char key[32];
+	char path[4096];
+	int r;
+
+	raw_key(raw, len, key);
+	r = cache_path(cache_dir, "raw-", key, path, sizeof(path));
+	if (r == 0)
+		r = cache_load(path, key, ret);
+	if (r == 0 && (*ret)->notify) {
+		rt_seccomp_prog_free(*ret);
+		*ret = NULL;
+		r = -EBADMSG;
+	}
+	return r;
+}
+
+int rt_seccomp_cache_store_raw(const char *cache_dir, const char *raw, size_t len,
+			       const struct rt_seccomp_prog *p)
+{
+	unsigned char key[32];
+	char path[4096];
+	int r;
+
+	if (p->notify)
+		return -EINVAL;
+	raw_key(raw, len, key);
+	r = cache_path(cache_dir, "raw-", key, path, sizeof(path));
+	if (r == 0)
+		r = rt_mkdir_p(cache_dir, 0700);
+	return r < 0 ? r : cache_store(path, key, p);
+}
+
 int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir, struct rt_seccomp_prog **ret,
 			      struct rt_err *err)
 {
 	unsigned char key[32];
 	char path[4096];
-	size_t off;
 	int r;
 
 	if (!s->present)
@@ -535,12 +602,8 @@ int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir,
 	r = cache_key(s, key);
 	if (r < 0)
 		return rt_err_set(err, -r, "seccomp cache key");
-	off = (size_t)snprintf(path, sizeof(path), "%s/", cache_dir);
-	if (off + 2 * sizeof(key) + sizeof(".bpf") > sizeof(path))
+	if (cache_path(cache_dir, "", key, path, sizeof(path)) < 0)
 		return rt_err_msg(err, ENAMETOOLONG, "seccomp cache dir %s: path too long", cache_dir);
-	for (size_t i = 0; i < sizeof(key); i++)
-		off += (size_t)snprintf(path + off, sizeof(path) - off, "%02x", key[i]);
-	snprintf(path + off, sizeof(path) - off, ".bpf");
 
 	if (cache_load(path, key, ret) == 0)
 		return 1;

@@ -54,6 +54,29 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 int rt_seccomp_compile_cached(const struct rt_seccomp *s, const char *cache_dir, struct rt_seccomp_prog **ret,
 			      struct rt_err *err);
 
+/* The same cache keyed by the exact text of a linux.seccomp value instead
+ * (cache_dir/raw-<hex>.bpf), so a hit needs no parse of the profile (see
+ * rt_spec_parse_seccomp).  load: 0 and *ret on a hit, -errno otherwise.
+ * Programs that want a notify listener are neither stored nor returned
+ * (the listener's path is in the parsed profile). */
+int rt_seccomp_cache_load_raw(const char *cache_dir, const char *raw, size_t len,
+			      struct rt_seccomp_prog **ret);
+int rt_seccomp_cache_store_raw(const char *cache_dir, const char *raw, size_t len,
+			       const struct rt_seccomp_prog *p);
+
+/* config.json text -> the spec and, when it has linux.seccomp, the compiled
+ * program (*ret_prog, else NULL), using the cache under cache_dir.  When the
+ * exact text of linux.seccomp has a program cached, the profile is not
+ * parsed: the spec is parsed with it replaced by a placeholder that denies
+ * everything (SCMP_ACT_KILL; compiled only if this contract were broken)
+ * and *ret_prog is the cached program; any error there is reported by the
+ * slow path instead, so messages point into the original text.  Otherwise the
+ * text is parsed as is, the profile compiled (rt_seccomp_compile_cached) and
+ * the program also cached under the text.  flags: rt_spec_parse_flags'. */
+int rt_spec_parse_seccomp(const char *buf, size_t len, const char *name, unsigned flags,
+			  const char *cache_dir, struct rt_spec **ret_spec, struct rt_seccomp_prog **ret_prog,
+			  struct rt_err *err);
+
 /* Load the filter into the calling thread.  Child side: no allocation, no
  * locks.  Uses seccomp(2) with the program's flags (prctl(PR_SET_SECCOMP)
  * when there are none).  *ret_listener_fd gets the notify fd when the program

@@ -100,6 +100,81 @@ EOF
 	assert_kv mkdir ok
 }
 
+# The seccomp cache keyed by the profile's text (runtime/seccomp-raw.c): a
+# hit skips parsing the profile.  Observable from outside: with the program
+# cached under the text, a run does not re-create the entry keyed by the
+# parsed profile (which a parse + compile writes).  Each test has a state
+# root, and so a cache, of its own.
+sem_entries() { find "$ROOT/.seccomp-cache" -name '[0-9a-f]*.bpf' | wc -l; }
+raw_entries() { find "$ROOT/.seccomp-cache" -name 'raw-*.bpf' | wc -l; }
+
+@test "seccomp cache: the profile's text is the key; a hit still filters, a changed profile gets its own program" {
+	is_runc && skip "capsa's seccomp cache"
+	ROOT=$TEST_TMP/root
+	spec_add_tmpfs /tmp
+	spec_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 95}]}'
+	spec_args probe syscall mkdir /tmp/x
+	run_container
+	assert_kv mkdir EOPNOTSUPP
+	[ "$(raw_entries)" -eq 1 ] && [ "$(sem_entries)" -eq 1 ] || fail "cache: $(ls -A "$ROOT/.seccomp-cache")"
+
+	# the hit: no parse, so no entry for the parsed profile comes back
+	find "$ROOT/.seccomp-cache" -name '[0-9a-f]*.bpf' -delete
+	run_container
+	assert_kv mkdir EOPNOTSUPP
+	[ "$(sem_entries)" -eq 0 ] || fail "the profile was parsed again"
+
+	# exec takes the same path (the saved config.json's text)
+	spec_args probe sleep 1000
+	runtime run -d --bundle "$BUNDLE" "$CID" </dev/null || fail "run -d"
+	output=$(runtime exec "$CID" probe syscall mkdir /tmp/y 2>&1) || fail "exec: $output"
+	assert_kv mkdir EOPNOTSUPP
+	[ "$(sem_entries)" -eq 0 ] || fail "exec parsed the profile"
+	runtime delete -f "$CID"
+
+	# one byte of the profile changed: its own program, not the cached one
+	spec_set '.linux.seccomp.syscalls[0].errnoRet = 13'
+	spec_args probe syscall mkdir /tmp/x
+	run_container
+	assert_kv mkdir EACCES
+	[ "$(raw_entries)" -eq 2 ] || fail "cache: $(ls -A "$ROOT/.seccomp-cache")"
+
+	# a damaged entry is ignored (the profile is parsed) and rewritten
+	for f in "$ROOT"/.seccomp-cache/raw-*.bpf; do head -c 60 "$f" >"$f.x" && mv "$f.x" "$f"; done
+	run_container
+	assert_kv mkdir EACCES
+	[ "$(find "$ROOT/.seccomp-cache" -name 'raw-*.bpf' -size +60c | wc -l)" -eq 1 ] ||
+		fail "the damaged entry was not rewritten: $(ls -l "$ROOT/.seccomp-cache")"
+}
+
+# A profile whose key is spelled with an escape, or given twice, is never
+# looked up by its text: the parse decides (and refuses the duplicate).
+@test "seccomp cache: an escaped or repeated key is parsed, not looked up" {
+	is_runc && skip "capsa's seccomp cache"
+	ROOT=$TEST_TMP/root
+	spec_add_tmpfs /tmp
+	spec_args probe syscall mkdir /tmp/x
+	spec_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 95}]}'
+	sed -i 's/"seccomp"/"secc\\u006fmp"/' "$BUNDLE/config.json"
+	grep -qF 'secc\u006fmp' "$BUNDLE/config.json" || fail "the key was not rewritten"
+	run_container
+	assert_kv mkdir EOPNOTSUPP
+	run_container
+	assert_kv mkdir EOPNOTSUPP
+	[ "$(raw_entries)" -eq 0 ] || fail "an escaped key was looked up by text"
+	python3 - "$BUNDLE/config.json" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read().replace('"secc\\u006fmp"', '"seccomp": {"defaultAction": "SCMP_ACT_ALLOW"}, "seccomp"')
+open(p, "w").write(s)
+PY
+	run_container
+	[ "$status" -ne 0 ] || fail "a repeated linux.seccomp was accepted"
+	[[ $output == *duplicate* ]] || fail "the error does not say why: $output"
+}
+
 @test "spec: writes a schema-valid config and refuses to replace it" {
 	mkdir "$TEST_TMP/b"
 	run runtime spec --bundle "$TEST_TMP/b"
