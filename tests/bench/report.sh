@@ -42,10 +42,10 @@ timed("ctr"; "ctr run --rm /bin/true"),
  else empty end),
 "",
 (if .scale then
-  "| scale: N running | runtime | start time (median of 10 starts) | host memory per container |",
-  "|---|---|---|---|",
-  (.scale | to_entries[] | .key as $rt | .value | (if .failed_starts then "| – | \($rt) | \(.failed_starts) starts FAILED, figures invalid | |" else empty end),
+  "| scale: N running | runtime | start time (median of 10 solo starts) | in the burst to N (median of its last 10) | host memory per container |",
+  "|---|---|---|---|---|",
+  (.scale | to_entries[] | .key as $rt | .value | (if .failed_starts then "| – | \($rt) | \(.failed_starts) starts FAILED, figures invalid | | |" else empty end),
     (to_entries | map(select(.key != "failed_starts")) | sort_by(.key | tonumber)[]
-    | "| \(.key) | \($rt) | \(.value.start_s | ms) | \(.value.mem_kib_per_container) KiB |"))
+    | "| \(.key) | \($rt) | \(.value.start_s | ms) | \(if .value.burst_start_s then (.value.burst_start_s | ms) else "–" end) | \(.value.mem_kib_per_container) KiB |"))
  else empty end)
 ' "$res"

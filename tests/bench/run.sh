@@ -405,6 +405,23 @@ median_of() {
 	sed -n "$2,$3p" "$1" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
+# solo_starts FILE: 10 starts of one more container, each killed and deleted
+# (its teardown waited for) before the next; the seconds of each start go
+# to FILE.
+solo_starts() {
+	local id=$TAG-$RT_CUR-solo t0 t1
+	: >"$1"
+	for _ in $(seq 10); do
+		t0=$EPOCHREALTIME
+		$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1
+		t1=$EPOCHREALTIME
+		echo "$t0 $t1" | awk '{printf "%.6f\n", $2 - $1}' >>"$1"
+		$(rt "$RT_CUR" kill "$id" KILL) >/dev/null 2>&1
+		for _ in $(seq 50); do $(rt "$RT_CUR" state "$id") 2>/dev/null | grep -q running || break; sleep 0.02; done
+		$(rt "$RT_CUR" delete -f "$id") >/dev/null 2>&1
+	done
+}
+
 part_scale() {
 	local max n i t0 t1 m0 m id from json s1 fails
 	max=$(tr ' ' '\n' <<<"$SCALE" | sort -n | tail -1)
@@ -414,19 +431,9 @@ part_scale() {
 			$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-s0") >/dev/null 2>&1
 			continue
 		}
-		# Start time with nothing else running: 10 solo starts (each one
-		# killed and deleted before the next), for N = 1.
-		: >"$W/solo"
-		for i in $(seq 10); do
-			id=$TAG-$RT_CUR-solo
-			t0=$EPOCHREALTIME
-			$(rt "$RT_CUR" run -d -b "$W/b-sleep" "$id") </dev/null >/dev/null 2>&1
-			t1=$EPOCHREALTIME
-			echo "$t0 $t1" | awk '{printf "%.6f\n", $2 - $1}' >>"$W/solo"
-			$(rt "$RT_CUR" kill "$id" KILL) >/dev/null 2>&1
-			for _ in $(seq 50); do $(rt "$RT_CUR" state "$id") 2>/dev/null | grep -q running || break; sleep 0.02; done
-			$(rt "$RT_CUR" delete -f "$id") >/dev/null 2>&1
-		done
+		# Start time with N running (N-1 others and the one timed): the
+		# same 10 solo starts at every N, so every N is measured alike.
+		solo_starts "$W/solo-1"
 		: >"$W/starts"
 		fails=0
 		sync
@@ -442,19 +449,22 @@ part_scale() {
 			t1=$EPOCHREALTIME
 			echo "$t0 $t1" | awk '{printf "%.6f\n", $2 - $1}' >>"$W/starts"
 			for n in $SCALE; do
+				# N-1 running: settle, then the solo starts for N
+				if [ "$n" -gt 1 ] && [ "$i" = $((n - 1)) ]; then
+					sleep 1
+					solo_starts "$W/solo-$n"
+				fi
 				if [ "$i" = "$n" ]; then
 					m=$(mem_used_kib)
-					# The start time at N: median of the last (up to) 10
-					# starts before N were running.
+					s1=$(median_of "$W/solo-$n" 1 10)
+					# and, for comparison with runs before 2026-12-03
+					# 07:00, the median of the last (up to) 10 starts of
+					# the burst that brought N up
 					from=$((n > 10 ? n - 9 : 1))
-					if [ "$n" = 1 ]; then
-						s1=$(median_of "$W/solo" 1 10)
-					else
-						s1=$(median_of "$W/starts" "$from" "$n")
-					fi
-					json=$(jq --arg n "$n" --argjson s "$s1" \
-						--argjson m "$(((m - m0) / n))" '.[$n] = {start_s: $s, mem_kib_per_container: $m}' <<<"$json")
-					echo "  $RT_CUR: $n running: start $(jq -r --arg n "$n" '.[$n].start_s * 1000 | . * 100 | round / 100' <<<"$json") ms, $(((m - m0) / n)) KiB host memory per container"
+					json=$(jq --arg n "$n" --argjson s "$s1" --argjson b "$(median_of "$W/starts" "$from" "$n")" \
+						--argjson m "$(((m - m0) / n))" \
+						'.[$n] = {start_s: $s, burst_start_s: $b, mem_kib_per_container: $m}' <<<"$json")
+					echo "  $RT_CUR: $n running: start $(jq -r --arg n "$n" '.[$n].start_s * 1000 | . * 100 | round / 100' <<<"$json") ms (in the burst $(jq -r --arg n "$n" '.[$n].burst_start_s * 1000 | . * 100 | round / 100' <<<"$json") ms), $(((m - m0) / n)) KiB host memory per container"
 				fi
 			done
 		done
