@@ -65,7 +65,7 @@ struct exec_ctx {
 	const struct rt_spec *spec;
 	struct rt_spec *own_spec;	  /* loaded here when the request had none */
 	const struct rt_seccomp_prog *sp; /* what the child installs, if any */
-	struct rt_seccomp_prog *own_sp;	  /* compiled or loaded here */
+	struct rt_seccomp_prog *own_sp;	  /* loaded here with own_spec */
 	struct cg_manager *cg;
 	int ns[RT_NS_MAX];
 	pid_t pid;
@@ -121,20 +121,9 @@ static int exec_prepare(struct exec_ctx *x, struct rt_err *err)
 			return r;
 		x->spec = x->own_spec;
 		x->sp = x->own_sp;
-	} else if (req->seccomp) {
-		x->spec = req->spec;
-		x->sp = req->seccomp;
 	} else {
 		x->spec = req->spec;
-		if (x->spec->linux_.seccomp.present) {
-			char cache[PATH_MAX];
-
-			snprintf(cache, sizeof(cache), "%s/.seccomp-cache", req->root);
-			r = rt_seccomp_compile_cached(&x->spec->linux_.seccomp, cache, &x->own_sp, err);
-			if (r < 0)
-				return rt_err_prefix(err, "linux.seccomp");
-			x->sp = x->own_sp;
-		}
+		x->sp = req->seccomp;
 	}
 	if (!req->inherit_seccomp)
 		x->sp = NULL;

@@ -75,8 +75,8 @@ struct rt_exec_req {
 	int preserve_fds;
 	bool inherit_seccomp;	    /* apply the container's seccomp profile (default) */
 	const struct rt_spec *spec; /* the container's spec when the caller has loaded it, else NULL */
-	/* with spec: its seccomp program from rt_container_spec_seccomp
-	 * (borrowed), or NULL to compile it here */
+	/* with spec: the program rt_container_spec_seccomp loaded with it
+	 * (borrowed; NULL when the spec has no linux.seccomp) */
 	const struct rt_seccomp_prog *seccomp;
 };
 int rt_container_exec(const struct rt_exec_req *req, int *ret_exit, struct rt_err *err);

@@ -57,10 +57,10 @@ static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *hdr)
 	return (off_t)end;
 }
 
-/* Running from a read-only bind mount of just this file that is attached
- * nowhere (what ro_clone_of_self makes; after a re-exec from it): /proc/self/exe then reads "/"
- * (the file is its mount's root; an attached file mount shows its mount
- * point) and the mount is read-only.  Nobody can make an anonymous mount
+/* Running, after a re-exec, from a read-only bind mount of just this file
+ * that is attached nowhere (what ro_clone_of_self makes): /proc/self/exe
+ * then reads "/" (the file is its mount's root; an attached file mount
+ * shows its mount point) and the mount is read-only.  Nobody can make an anonymous mount
  * writable again without CAP_SYS_ADMIN in the host's user namespace. */
 static bool on_detached_ro_mount(int exe)
 {
