@@ -85,6 +85,32 @@ int rt_write_file_at(int dirfd, const char *path, const char *buf, size_t len)
 	return rt_write_all(fd, buf, len);
 }
 
+/* Put tmp in path's place.  Swapped in (RENAME_EXCHANGE) when path exists,
+ * the old file then unlinked: a plain rename over an existing file makes
+ * ext4 (auto_da_alloc) allocate and write out the new file's blocks on the
+ * spot, and freeing them again at delete issues a synchronous discard on a
+ * discard-mounted fs without a journal; a swap allocates nothing.  Readers
+ * see the old or the new file either way.  Never swaps a directory away:
+ * rename(2) refuses a file over a directory, and so does this. */
+static int replace_with(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) < 0) {
+		if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+			return -errno;
+		/* nothing there yet, or no RENAME_EXCHANGE on this fs */
+		return rename(tmp, path) < 0 ? -errno : 0;
+	}
+	if (unlink(tmp) == 0 || errno == ENOENT)
+		return 0;
+	if (errno == EISDIR) {
+		/* path was a directory: put it back */
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) < 0)
+			return -errno;
+		return -EISDIR;
+	}
+	return -errno;
+}
+
 int rt_write_file_atomic(const char *path, const char *buf, size_t len, mode_t mode)
 {
 	char tmp[PATH_MAX];
@@ -98,8 +124,8 @@ int rt_write_file_atomic(const char *path, const char *buf, size_t len, mode_t m
 	r = rt_write_all(fd, buf, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
+	if (r == 0)
+		r = replace_with(tmp, path);
 	if (r < 0)
 		unlink(tmp);
 	return r;

@@ -67,7 +67,8 @@ int rt_read_fd(int fd, size_t max, char **ret, size_t *ret_len);
 /* Write buf to an existing file (no O_CREAT, no O_TRUNC): for /proc, /sys and cgroupfs. */
 int rt_write_file_at(int dirfd, const char *path, const char *buf, size_t len);
 
-/* Write a file atomically: temp file in the same dir, fsync-less, rename. */
+/* Write a file atomically: temp file in the same dir, fsync-less, swapped
+ * in (or renamed when path does not exist yet). */
 int rt_write_file_atomic(const char *path, const char *buf, size_t len, mode_t mode);
 
 /* Open (creating, mode 0600, no symlink) and flock(LOCK_EX) a lock file,

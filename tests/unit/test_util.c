@@ -1,5 +1,6 @@
 /* Pure helpers of runtime/util*.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,6 +131,103 @@ static void test_proc_stat_self(void **state)
 	assert_int_equal(rt_proc_stat_read("/proc/self/no-such", buf, sizeof(buf)), -ENOENT);
 }
 
+/* rt_write_file_atomic in a scratch dir: what path holds after each write,
+ * and that no temp file stays behind */
+static char scratch[64];
+
+static int scratch_setup(void **state)
+{
+	(void)state;
+	snprintf(scratch, sizeof(scratch), "/tmp/capsa-unit-XXXXXX");
+	return mkdtemp(scratch) ? 0 : -1;
+}
+
+static int scratch_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void assert_file(const char *path, const char *want)
+{
+	char *got = NULL;
+	size_t len = 0;
+
+	assert_int_equal(rt_read_file_at(AT_FDCWD, path, 4096, &got, &len), 0);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static int entries(const char *dir)
+{
+	char cmd[128], line[16] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	pclose(f);
+	return atoi(line);
+}
+
+static void test_write_atomic_new_and_replace(void **state)
+{
+	char path[128];
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/state.json", scratch);
+	assert_int_equal(rt_write_file_atomic(path, "first", 5, 0600), 0);
+	assert_file(path, "first");
+	assert_int_equal(rt_write_file_atomic(path, "second, longer", 14, 0644), 0);
+	assert_file(path, "second, longer");
+	assert_int_equal(rt_write_file_atomic(path, "3", 1, 0600), 0);
+	assert_file(path, "3");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(entries(scratch), 1); /* the replaced files are gone */
+}
+
+static void test_write_atomic_never_replaces_a_dir(void **state)
+{
+	char path[128], inner[160];
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/d", scratch);
+	snprintf(inner, sizeof(inner), "%s/keep", path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(rt_write_file_atomic(inner, "k", 1, 0600), 0);
+	/* rename(2) refuses a file over a directory; the swap must too */
+	assert_int_equal(rt_write_file_atomic(path, "x", 1, 0600), -EISDIR);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_file(inner, "k");
+	assert_int_equal(entries(scratch), 1);
+}
+
+static void test_write_atomic_replaces_a_symlink_itself(void **state)
+{
+	char path[128], target[128];
+	struct stat st;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/link", scratch);
+	snprintf(target, sizeof(target), "%s/target", scratch);
+	assert_int_equal(rt_write_file_atomic(target, "t", 1, 0600), 0);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(rt_write_file_atomic(path, "new", 3, 0600), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_file(path, "new");
+	assert_file(target, "t");
+	assert_int_equal(entries(scratch), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +237,12 @@ int main(void)
 		cmocka_unit_test(test_proc_stat_fields),
 		cmocka_unit_test(test_proc_stat_malformed),
 		cmocka_unit_test(test_proc_stat_self),
+		cmocka_unit_test_setup_teardown(test_write_atomic_new_and_replace, scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_never_replaces_a_dir, scratch_setup,
+						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_write_atomic_replaces_a_symlink_itself, scratch_setup,
+						scratch_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
