@@ -247,6 +247,7 @@ void cg_free(struct cg_manager *m)
 	for (size_t i = 0; m->dirs && i < m->host->n; i++)
 		free(m->dirs[i]);
 	free(m->dirs);
+	free(m->created);
 	free(m->path);
 	if (m->bpf_prog_fd >= 0)
 		close(m->bpf_prog_fd);
@@ -434,23 +435,41 @@ static void read_v2_ctrls(struct cg_manager *m)
 	m->v2_ctrls_known = true;
 }
 
-int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
+/* Remove what create_dirs() made in the hierarchies that are (v2) or are
+ * not (!v2) cgroup2. */
+static void remove_created(struct cg_manager *m, bool v2)
+{
+	for (size_t i = 0; m->created && i < m->host->n; i++) {
+		if (m->host->h[i].v2 != v2)
+			continue;
+		rmdir_created(m->dirs[i], m->created[i]);
+		m->created[i] = 0;
+	}
+}
+
+/* mkdir in the hierarchies that are (v2) or are not (!v2) cgroup2,
+ * counting in m->created what did not exist; on failure removes what it
+ * made. */
+static int create_dirs(struct cg_manager *m, bool v2, struct rt_err *err)
 {
 	const struct cg_host *host = m->host;
-	_cleanup_free_ int *created = calloc(host->n ? host->n : 1, sizeof(int));
-	static const struct rt_resources empty;
 	int r = 0;
 
-	if (!created)
-		return rt_err_set(err, ENOMEM, "cgroup");
+	if (!m->created) {
+		m->created = calloc(host->n ? host->n : 1, sizeof(int));
+		if (!m->created)
+			return rt_err_set(err, ENOMEM, "cgroup");
+	}
 	for (size_t i = 0; i < host->n; i++) {
 		char label[128];
 
+		if (host->h[i].v2 != v2)
+			continue;
 		for (int attempt = 0; attempt < 5; attempt++) {
 			int more = 0;
 
 			r = mkdir_hier(m, i, &more, err);
-			created[i] += more;
+			m->created[i] += more;
 			if (r != -EAGAIN)
 				break;
 		}
@@ -459,17 +478,48 @@ int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_er
 		if (r < 0) {
 			cg_hier_label(&host->h[i], label, sizeof(label));
 			rt_err_prefix(err, "cgroup %s (%s)", m->path, label);
-			goto fail;
+			remove_created(m, v2);
+			return r;
 		}
 	}
+	return 0;
+}
+
+bool cg_has_v1(const struct cg_manager *m)
+{
+	for (size_t i = 0; i < m->host->n; i++)
+		if (!m->host->h[i].v2)
+			return true;
+	return false;
+}
+
+int cg_create_v2(struct cg_manager *m, struct rt_err *err)
+{
+	return create_dirs(m, true, err);
+}
+
+int cg_create_rest(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
+{
+	static const struct rt_resources empty;
+	int r = create_dirs(m, false, err);
+
+	if (r < 0)
+		return r;
 	read_v2_ctrls(m);
 	r = cg_apply_resources(m, res ? res : &empty, false, err);
 	if (r < 0)
-		goto fail;
-	return 0;
-fail:
-	for (size_t i = 0; i < host->n; i++)
-		rmdir_created(m->dirs[i], created[i]);
+		remove_created(m, false); /* the v2 part may hold the process: cg_destroy's */
+	return r;
+}
+
+int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err)
+{
+	int r = cg_create_v2(m, err);
+
+	if (r >= 0)
+		r = cg_create_rest(m, res, err);
+	if (r < 0)
+		remove_created(m, true);
 	return r;
 }
 

@@ -56,6 +56,16 @@ const char *cg_path(const struct cg_manager *m);
  * failure everything it created is removed again. */
 int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
 
+/* cg_create() in two steps, for a caller that starts the process in
+ * between: cg_create_v2() makes the v2 directory only (nothing on pure v1),
+ * for CLONE_INTO_CGROUP; cg_create_rest() the v1 ones, and applies res.
+ * Each removes what it made when it fails, except that cg_create_rest()
+ * leaves the v2 part, which may hold the process by then, to cg_destroy(). */
+int cg_create_v2(struct cg_manager *m, struct rt_err *err);
+int cg_create_rest(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
+/* Whether any hierarchy is v1 (v1 and hybrid hosts). */
+bool cg_has_v1(const struct cg_manager *m);
+
 /* Move pid into the cgroup in every hierarchy. */
 int cg_add_pid(struct cg_manager *m, pid_t pid, struct rt_err *err);
 
@@ -72,6 +82,10 @@ struct cg_join {
 	const struct cg_manager *m;
 };
 int cg_join_open(struct cg_manager *m, struct cg_join *j, struct rt_err *err);
+/* The same for a part: CG_JOIN_V2 (clone_fd), CG_JOIN_V1 (the tasks files),
+ * for a process that joins the v1 hierarchies later than its birth. */
+enum { CG_JOIN_V2 = 1, CG_JOIN_V1 = 2 };
+int cg_join_open_parts(struct cg_manager *m, unsigned parts, struct cg_join *j, struct rt_err *err);
 /* In the new, single-threaded process; closes the fds. */
 int cg_join_self(struct cg_join *j, struct rt_err *err);
 /* From outside, when clone3 could not place pid (kernel < 5.7): the v2 part. */

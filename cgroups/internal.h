@@ -15,6 +15,7 @@ struct cg_manager {
 	const struct cg_host *host;
 	char *path;	   /* absolute path inside every hierarchy */
 	char **dirs;	   /* host->n directories on disk */
+	int *created;	   /* per hierarchy: path components cg_create made (for its rollback) */
 	uint32_t v2_ctrls; /* controllers enabled for the v2 cgroup (its cgroup.controllers) */
 	bool v2_ctrls_known;
 	int bpf_prog_fd;      /* the device program we attached (v2), -EBADF if none */

@@ -25,6 +25,11 @@
 
 int cg_join_open(struct cg_manager *m, struct cg_join *j, struct rt_err *err)
 {
+	return cg_join_open_parts(m, CG_JOIN_V2 | CG_JOIN_V1, j, err);
+}
+
+int cg_join_open_parts(struct cg_manager *m, unsigned parts, struct cg_join *j, struct rt_err *err)
+{
 	int r = 0;
 
 	*j = (struct cg_join){ .clone_fd = -1, .m = m };
@@ -35,6 +40,8 @@ int cg_join_open(struct cg_manager *m, struct cg_join *j, struct rt_err *err)
 		char path[PATH_MAX];
 		int fd;
 
+		if (!(parts & (m->host->h[i].v2 ? CG_JOIN_V2 : CG_JOIN_V1)))
+			continue;
 		if (m->host->h[i].v2) {
 			j->clone_fd = open(m->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (j->clone_fd < 0)

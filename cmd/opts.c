@@ -40,7 +40,7 @@ int parse_preserve_fds(const struct cmd_globals *g, const char *arg, int *ret)
 
 void cmd_debug_cb(void *ctx, const char *msg)
 {
-	cmd_warn(ctx, "%s", msg);
+	cmd_debug(ctx, "%s", msg);
 }
 
 static const char *const create_help[] = {

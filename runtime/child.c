@@ -234,6 +234,37 @@ static int run_container_hooks(struct rt_child_ctx *c, enum rt_hook_kind kind, e
 	return rt_hooks_run(&c->spec->hooks, kind, json, err);
 }
 
+/* Early start (container.c): the namespaces the clone left out, while the
+ * parent makes the v1 cgroups; it waits for NS_READY before it attaches
+ * the network. */
+static int early_namespaces(struct rt_child_ctx *c, struct rt_err *err)
+{
+	int r;
+
+	if (unshare((int)c->unshare_flags) < 0)
+		return rt_err_set(err, errno, "unshare the container's namespaces");
+	if (c->unshare_flags & CLONE_NEWNET) {
+		r = loopback_up(err);
+		if (r < 0)
+			return r;
+	}
+	r = rt_sync_send(c->sync_fd, RT_SYNC_NS_READY, 0, -1, NULL);
+	return r < 0 ? rt_err_set(err, -r, "sync with the runtime") : 0;
+}
+
+/* Early start: into the v1 cgroups, which exist once GO came. */
+static int join_late_cgroups(struct rt_child_ctx *c, struct rt_err *err)
+{
+	struct cg_join j;
+	int r = cg_join_open_parts(c->cg_late, CG_JOIN_V1, &j, err);
+
+	if (r < 0)
+		return r;
+	r = cg_join_self(&j, err);
+	cg_join_close(&j);
+	return r;
+}
+
 static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 {
 	const struct rt_spec *s = c->spec;
@@ -243,6 +274,11 @@ static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 	r = rt_sync_expect(c->sync_fd, RT_SYNC_GO, "setup", NULL, err);
 	if (r < 0)
 		return r;
+	if (c->cg_late) {
+		r = join_late_cgroups(c, err);
+		if (r < 0)
+			return r;
+	}
 	r = join_namespaces(c, err);
 	if (r < 0)
 		return r;
@@ -254,7 +290,7 @@ static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 	}
 	if (c->is_exec)
 		goto process;
-	if (c->clone_flags & CLONE_NEWNET) {
+	if ((c->clone_flags & CLONE_NEWNET) && !(c->unshare_flags & CLONE_NEWNET)) {
 		r = loopback_up(err);
 		if (r < 0)
 			return r;
@@ -334,6 +370,8 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 	/* nothing in the container may ptrace or read us until execve (CVE-2016-9962) */
 	prctl(PR_SET_DUMPABLE, 0);
 
+	if (r == 0 && c->unshare_flags)
+		r = early_namespaces(c, &err);
 	if (r < 0)
 		goto fail;
 	r = child_setup(c, &err);

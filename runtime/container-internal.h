@@ -33,6 +33,7 @@ struct launch {
 	int child_exit; /* the exit code the child reported with an error */
 	bool state_created;
 	bool cg_created;
+	bool early; /* clone before the v1 cgroups exist (see late_cgroups()) */
 	bool image_mounted;
 	bool net_attached;
 	bool started;

@@ -34,6 +34,7 @@
 
 struct rt_seccomp_prog;
 struct cg_join;
+struct cg_manager;
 
 struct rt_child_ctx {
 	const struct rt_spec *spec;
@@ -44,9 +45,11 @@ struct rt_child_ctx {
 	int fifo_fd;	       /* exec.fifo opened for reading (create), or -1 (run) */
 	int errfile_fd;	       /* create: init.err, where a failure after `create` returned goes (-1: none) */
 	int ns_fds[RT_NS_MAX]; /* namespaces to join by path (-1: none) */
-	unsigned long clone_flags;
+	unsigned long clone_flags;   /* the namespaces it gets, at clone or by unshare_flags */
+	unsigned long unshare_flags; /* early start: of those, the ones it makes itself first */
 	const struct rt_seccomp_prog *seccomp;
-	struct cg_join *cg_join; /* joined first thing (v1 tasks files), or NULL */
+	struct cg_join *cg_join;    /* joined first thing (v1 tasks files), or NULL */
+	struct cg_manager *cg_late; /* early start: v1 cgroups joined after GO */
 	int preserve_fds;
 	bool no_new_keyring;
 	bool is_exec;		   /* joining a running container: no rootfs work */

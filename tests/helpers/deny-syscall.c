@@ -8,6 +8,9 @@
  *   prctl_set_mm  prctl(PR_SET_MM, ...) only, failing with EPERM, as for a
  *              caller without CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN (the
  *              self-protection then re-executes instead of mapping in place)
+ *   unshare  failing with EPERM, as under a seccomp policy that forbids it
+ *              (the init's own namespaces at an early start fail: the error
+ *              path after the clone)
  * A classic BPF seccomp filter; inherited by everything PROGRAM starts. */
 #include <errno.h>
 #include <linux/audit.h>
@@ -46,7 +49,8 @@ static const struct deny {
 	      { "clone3", SYS_clone3, ANY_ARG, ENOSYS },
 	      { "mount_setattr", SYS_mount_setattr, ANY_ARG, ENOSYS },
 	      { "open_tree", SYS_open_tree, ANY_ARG, ENOSYS },
-	      { "prctl_set_mm", SYS_prctl, PR_SET_MM, EPERM } };
+	      { "prctl_set_mm", SYS_prctl, PR_SET_MM, EPERM },
+	      { "unshare", SYS_unshare, ANY_ARG, EPERM } };
 
 static const struct deny *find_deny(const char *name)
 {
@@ -104,7 +108,7 @@ int main(int argc, char **argv)
 		if (n == MAX_DENY || !(d[n] = find_deny(w))) {
 			fprintf(stderr,
 				"deny-syscall: %s: unknown or too many (known: openat2, clone3, "
-				"mount_setattr, open_tree, prctl_set_mm)\n",
+				"mount_setattr, open_tree, prctl_set_mm, unshare)\n",
 				w);
 			return 2;
 		}

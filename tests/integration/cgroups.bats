@@ -546,3 +546,59 @@ no_cgroup_of() { # ID
 	check_file "$(cg_dir pids "$pid")/pids.max" 33
 	runtime delete --force "$CID"
 }
+
+# ---- early start (v1 and hybrid hosts) ------------------------------------
+# The init is cloned into its new pid namespace only and makes its other
+# namespaces itself while capsa makes the v1 cgroups; it joins them after
+# GO (runtime/container.c, late_cgroups).  Not with a user namespace, or a
+# namespace joined by path.
+
+ns_of() { # PID TYPE
+	readlink "/proc/$1/ns/$2"
+}
+
+@test "early start: the init's namespaces are its own and it is in every cgroup; --debug says so" {
+	is_runc && skip "capsa's start order"
+	is_v2 && skip "v1 and hybrid hosts only"
+	runtime --debug run -d --bundle "$BUNDLE" "$CID" >"$TEST_TMP/run.out" 2>&1 ||
+		fail "run -d: $(cat "$TEST_TMP/run.out")"
+	grep -q 'debug: early start' "$TEST_TMP/run.out" || fail "no early start: $(cat "$TEST_TMP/run.out")"
+	pid=$(init_pid)
+	for t in mnt net ipc uts pid; do
+		[ "$(ns_of "$pid" $t)" != "$(ns_of $$ $t)" ] || fail "the init shares the host's $t namespace"
+	done
+	output=$(cat "/proc/$pid/cgroup")
+	assert_in_cgroup "$(awk -F: 'NR == 1 { print $3 }' "/proc/$pid/cgroup")"
+	[[ $output == *"$CID"* ]] || fail "not in the container's cgroup: $output"
+	# loopback up in the namespace the init made
+	output=$(runtime exec "$CID" cat /sys/class/net/lo/operstate 2>&1) || fail "exec: $output"
+	[ "$output" = unknown ] || fail "lo is '$output'"
+	runtime delete -f "$CID"
+
+	# with a user namespace the order is the usual one
+	spec_set '.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	runtime --debug run -d --bundle "$BUNDLE" "$CID" >"$TEST_TMP/run.out" 2>&1 || true
+	! grep -q 'debug: early start' "$TEST_TMP/run.out" || fail "early start with a user namespace"
+	runtime delete -f "$CID" 2>/dev/null || true
+}
+
+@test "early start: the init's own unshare refused: a clear error, nothing left behind" {
+	is_runc && skip "capsa's start order"
+	is_v2 && skip "v1 and hybrid hosts only"
+	deny_runtime unshare
+	run_container
+	[ "$status" -ne 0 ] || fail "ran with unshare denied"
+	[[ $output == *"unshare the container's namespaces"*"not permitted"* ]] || fail "the error: $output"
+	container_pid_known && fail "a container process is left: $CPID"
+	no_cgroup_of "$CID" || fail "cgroups left: $(find /sys/fs/cgroup -name "*$CID*")"
+}
+
+@test "early start: a limit the kernel refuses after the clone: the error names it, nothing left behind" {
+	is_v2 && skip "v1 and hybrid hosts only"
+	spec_set '.linux.resources.cpu.cpus = "4095"'
+	run_container
+	[ "$status" -ne 0 ] || fail "cpus 4095 accepted"
+	is_runc || [[ $output == *cpuset.cpus* ]] || fail "the error does not name cpuset.cpus: $output"
+	container_pid_known && fail "a container process is left: $CPID"
+	no_cgroup_of "$CID" || fail "cgroups left: $(find /sys/fs/cgroup -name "*$CID*")"
+}

@@ -421,3 +421,31 @@ wait_exit() {
 	rc=0
 	wait "$1" || rc=$?
 }
+
+# deny_runtime NAME: point RUNTIME at a wrapper that runs it with NAME denied.
+deny_runtime() {
+	local deny=$HELPERS_DIR/deny-syscall
+	[ -x "$deny" ] || fail "$deny missing (make helpers)"
+	printf '#!/bin/sh\nexec %s %s %s "$@"\n' "$deny" "$1" "$RUNTIME" >"$TEST_TMP/runtime-no-$1"
+	chmod +x "$TEST_TMP/runtime-no-$1"
+	RUNTIME=$TEST_TMP/runtime-no-$1
+}
+
+# assert_in_cgroup PATH: every hierarchy capsa's host has mounted lists PATH
+# in $output (a /proc/PID/cgroup).
+assert_in_cgroup() {
+	local want=$1 line h path n=0
+	while IFS= read -r line; do
+		h=${line#*:}
+		h=${h%%:*}
+		path=${line#*:*:}
+		# a v1 hierarchy the host has not mounted (nothing to join)
+		if [ -n "$h" ] && ! awk -v h="$h" '$3 == "cgroup" && ("," $4 ",") ~ ("," h ",")' /proc/mounts |
+			grep -q .; then
+			continue
+		fi
+		[ "$path" = "$want" ] || fail "hierarchy '${h:-unified}': in '$path', expected '$want'"
+		n=$((n + 1))
+	done <<<"$output"
+	[ "$n" -gt 0 ] || fail "no cgroup lines in: $output"
+}
