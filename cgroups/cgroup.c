@@ -191,7 +191,10 @@ int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, s
 	if (!cgroups_path || !*cgroups_path) {
 		if (!id || !*id || strchr(id, '/'))
 			return rt_err_msg(err, EINVAL, "cgroup: invalid container id \"%s\"", id ? id : "");
-		if (asprintf(&joined, "/capsa/%s", id) < 0)
+		/* flat, as runc's /<id>: a nested /capsa/<id> doubled the cgroup
+		 * mkdirs and rmdirs of every start and stop (the shared parent
+		 * goes when the last container does) */
+		if (asprintf(&joined, "/capsa-%s", id) < 0)
 			return rt_err_set(err, ENOMEM, "cgroup path");
 	} else if (cgroups_path[0] == '/') {
 		joined = strdup(cgroups_path);
@@ -811,7 +814,9 @@ int cg_oom_killed(struct cg_manager *m)
 
 /* ---- destroy ---- */
 
-/* Remove the default parent ("/capsa") when it is empty: it may be in use
+/* Remove a parent named "capsa" when it is empty (the default path was
+ * /capsa/<id> until the flat /capsa-<id>; a cgroupsPath may still nest
+ * there): it may be in use
  * by another container (rmdir then fails with EBUSY/ENOTEMPTY, which is
  * fine) or re-created by one in a moment (cg_create retries on ENOENT). */
 static void rmdir_capsa_parent(const char *dir)

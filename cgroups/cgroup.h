@@ -2,7 +2,7 @@
  * knows which hierarchy a controller lives in.
  *
  * Life of a container's cgroup:
- *   cg_open()      resolve the path (cgroupsPath or /capsa/<id>), detect the host layout
+ *   cg_open()      resolve the path (cgroupsPath or /capsa-<id>), detect the host layout
  *   cg_create()    mkdir in every hierarchy, enable controllers, apply resources + devices
  *   cg_join_open() the init (or an exec'd process) joins at clone/first thing;
  *                  cg_add_pid() moves any pid in from outside
@@ -28,7 +28,7 @@ struct cg_manager;
 /* Detect the host layout (cached per process). */
 enum cg_layout cg_layout(void);
 
-/* cgroups_path: the spec's linux.cgroupsPath or NULL (then "/capsa/<id>").
+/* cgroups_path: the spec's linux.cgroupsPath or NULL (then "/capsa-<id>", flat as runc's "/<id>").
  * A relative path is relative to the calling process's own cgroup, taken
  * from one reference hierarchy (v2 when present, else the first v1 one) and
  * used in all of them, so that cg_path() is one absolute path that a later
@@ -38,7 +38,7 @@ enum cg_layout cg_layout(void);
 int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, struct rt_err *err);
 void cg_free(struct cg_manager *m);
 
-/* Absolute path of the container's cgroup inside each hierarchy ("/capsa/ID"). */
+/* Absolute path of the container's cgroup inside each hierarchy ("/capsa-ID"). */
 const char *cg_path(const struct cg_manager *m);
 
 /* Create the cgroup in every hierarchy and apply res (may be NULL) and the

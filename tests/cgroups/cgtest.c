@@ -298,7 +298,7 @@ static void test_paths(void)
 	r = cg_open("/a/../b", "x", &m, &err);
 	check(r == -EINVAL && strstr(err.msg, ".."), "\"..\" in cgroupsPath refused: %s", err.msg);
 	r = cg_open(NULL, "capsa-t", &m, &err);
-	check(r == 0 && strcmp(cg_path(m), "/capsa/capsa-t") == 0, "default path /capsa/<id>: %s",
+	check(r == 0 && strcmp(cg_path(m), "/capsa-capsa-t") == 0, "default path /capsa-<id>: %s",
 	      r == 0 ? cg_path(m) : err.msg);
 	cg_free(m);
 	m = NULL;

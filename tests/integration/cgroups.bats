@@ -602,3 +602,12 @@ ns_of() { # PID TYPE
 	container_pid_known && fail "a container process is left: $CPID"
 	no_cgroup_of "$CID" || fail "cgroups left: $(find /sys/fs/cgroup -name "*$CID*")"
 }
+
+@test "the default cgroup is /capsa-<id> in every hierarchy: one directory each, no shared parent" {
+	is_runc && skip "capsa's default path"
+	spec_set 'del(.linux.cgroupsPath)'
+	run_detached
+	output=$(cat "/proc/$(init_pid)/cgroup")
+	assert_in_cgroup "/capsa-$CID"
+	runtime delete -f "$CID"
+}
