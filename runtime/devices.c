@@ -22,11 +22,20 @@ static const struct dev_default default_devices[] = {
 	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 };
 
-static int split_parent(int rootfd, const char *path, char *name, size_t size)
+/* The directory a device or link goes into, opened once for all the
+ * entries that share it (most are in /dev). */
+struct parent_dir {
+	char path[PATH_MAX];
+	int fd;
+	bool setgid; /* new nodes take its group, not ours */
+};
+
+static int split_parent(int rootfd, struct parent_dir *pd, const char *path, char *name, size_t size)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	size_t dlen;
+	struct stat st;
 
 	if (!slash || !slash[1] || strlen(slash + 1) >= size)
 		return -EINVAL;
@@ -36,7 +45,18 @@ static int split_parent(int rootfd, const char *path, char *name, size_t size)
 		return -ENAMETOOLONG;
 	memcpy(dir, path, dlen);
 	dir[dlen] = '\0';
-	return rt_open_in_root(rootfd, dlen ? dir : "/", O_DIRECTORY, RT_PATH_CREATE_DIR, false);
+	if (!dlen)
+		strcpy(dir, "/");
+	if (pd->fd >= 0 && strcmp(pd->path, dir) == 0)
+		return pd->fd;
+	if (pd->fd >= 0)
+		close(pd->fd);
+	pd->fd = rt_open_in_root(rootfd, dir, O_DIRECTORY, RT_PATH_CREATE_DIR, false);
+	if (pd->fd < 0)
+		return pd->fd;
+	strcpy(pd->path, dir);
+	pd->setgid = fstat(pd->fd, &st) < 0 || (st.st_mode & S_ISGID);
+	return pd->fd;
 }
 
 /* In a user namespace mknod is not allowed: bind the host's node instead. */
@@ -53,13 +73,13 @@ static int bind_device(int dirfd, const char *name, const char *host_path, struc
 	return 0;
 }
 
-static int make_device(int rootfd, const char *path, mode_t type, unsigned int major, unsigned int minor,
-		       mode_t perm, uid_t uid, gid_t gid, bool use_bind, struct rt_err *err)
+static int make_device(int rootfd, struct parent_dir *pd, const char *path, mode_t type, unsigned int major,
+		       unsigned int minor, mode_t perm, uid_t uid, gid_t gid, bool use_bind,
+		       struct rt_err *err)
 {
-	_cleanup_close_ int dirfd = -EBADF;
 	char name[NAME_MAX + 1];
+	int dirfd = split_parent(rootfd, pd, path, name, sizeof(name));
 
-	dirfd = split_parent(rootfd, path, name, sizeof(name));
 	if (dirfd < 0)
 		return rt_err_set(err, -dirfd, "device %s", path);
 	if (use_bind && type != S_IFIFO)
@@ -72,19 +92,23 @@ static int make_device(int rootfd, const char *path, mode_t type, unsigned int m
 		    mknodat(dirfd, name, type | perm, makedev(major, minor)) < 0)
 			return rt_err_set(err, errno, "mknod %s", path);
 	}
-	if (fchmodat(dirfd, name, perm, 0) < 0)
-		return rt_err_set(err, errno, "chmod %s", path);
-	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	/* owned by our fsuid/fsgid already, unless a setgid directory chose */
+	if ((uid != geteuid() || gid != getegid() || pd->setgid) &&
+	    fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return rt_err_set(err, errno, "chown %s", path);
+	/* the umask is 0: mknod gave exactly perm, but for the special bits
+	 * (which a chown also clears): set after it */
+	if ((perm & 07000) && fchmodat(dirfd, name, perm, 0) < 0)
+		return rt_err_set(err, errno, "chmod %s", path);
 	return 0;
 }
 
-static int make_link(int rootfd, const char *target, const char *path, struct rt_err *err)
+static int make_link(int rootfd, struct parent_dir *pd, const char *target, const char *path,
+		     struct rt_err *err)
 {
-	_cleanup_close_ int dirfd = -EBADF;
 	char name[NAME_MAX + 1];
+	int dirfd = split_parent(rootfd, pd, path, name, sizeof(name));
 
-	dirfd = split_parent(rootfd, path, name, sizeof(name));
 	if (dirfd < 0)
 		return rt_err_set(err, -dirfd, "link %s", path);
 	if (symlinkat(target, dirfd, name) < 0 && errno != EEXIST)
@@ -108,6 +132,7 @@ int rt_devices_setup(int rootfd, const struct rt_spec *spec, bool use_bind, stru
 		{ "/proc/self/fd/1", "/dev/stdout" },
 		{ "/proc/self/fd/2", "/dev/stderr" },
 	};
+	struct parent_dir pd = { .fd = -EBADF };
 	mode_t old_umask = umask(0);
 	int r = 0;
 
@@ -119,22 +144,22 @@ int rt_devices_setup(int rootfd, const struct rt_spec *spec, bool use_bind, stru
 			if (strcmp(spec->linux_.devices[j].path, d->path) == 0)
 				in_spec = true;
 		if (!in_spec)
-			r = make_device(rootfd, d->path, S_IFCHR, d->major, d->minor, 0666, 0, 0, use_bind,
-					err);
+			r = make_device(rootfd, &pd, d->path, S_IFCHR, d->major, d->minor, 0666, 0, 0,
+					use_bind, err);
 	}
 	for (size_t i = 0; i < spec->linux_.n_devices && r >= 0; i++) {
 		const struct rt_device *d = &spec->linux_.devices[i];
 		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
 
-		r = make_device(rootfd, d->path, type, (unsigned int)d->major, (unsigned int)d->minor,
+		r = make_device(rootfd, &pd, d->path, type, (unsigned int)d->major, (unsigned int)d->minor,
 				d->has_file_mode ? (d->file_mode & 07777) : 0666, d->has_uid ? d->uid : 0,
 				d->has_gid ? d->gid : 0, use_bind, err);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(links) && r >= 0; i++)
-		r = make_link(rootfd, links[i][0], links[i][1], err);
+		r = make_link(rootfd, &pd, links[i][0], links[i][1], err);
 	if (r >= 0 && devpts_mounted(spec)) {
-		_cleanup_close_ int devfd =
-		    rt_open_in_root(rootfd, "/dev", O_DIRECTORY, RT_PATH_NO_CREATE, false);
+		char name[NAME_MAX + 1];
+		int devfd = split_parent(rootfd, &pd, "/dev/ptmx", name, sizeof(name));
 
 		/* /dev/ptmx must be the devpts instance's: replace a node by the link */
 		if (devfd >= 0) {
@@ -143,6 +168,8 @@ int rt_devices_setup(int rootfd, const struct rt_spec *spec, bool use_bind, stru
 				r = rt_err_set(err, errno, "symlink /dev/ptmx");
 		}
 	}
+	if (pd.fd >= 0)
+		close(pd.fd);
 	umask(old_umask);
 	return r;
 }

@@ -71,6 +71,27 @@ teardown() { common_teardown; }
 	assert_kv stderr /proc/self/fd/2
 }
 
+@test "mounts: linux.devices get their type, numbers, mode and owner; the defaults are 0666 root:root" {
+	spec_set '.linux.devices = [
+		{path: "/dev/mine", type: "c", major: 1, minor: 3, fileMode: 416, uid: 1000, gid: 1001},
+		{path: "/dev/sub/zero2", type: "c", major: 1, minor: 5, fileMode: 2534, uid: 0, gid: 6},
+		{path: "/dev/fifo0", type: "p", major: 0, minor: 0, fileMode: 420},
+		{path: "/dev/full", type: "c", major: 1, minor: 7, fileMode: 384, uid: 7}]'
+	spec_args sh -c '
+		for f in mine sub/zero2 fifo0 full null tty; do
+			echo "$f=$(stat -c "%F %t:%T %a %u:%g" /dev/$f)"
+		done'
+	run_container
+	[ "$status" -eq 0 ] || fail "run failed: $output"
+	assert_kv mine "character special file 1:3 640 1000:1001"
+	# runc 1.1 chowns after mknod, which clears the setuid bit
+	is_runc || assert_kv sub/zero2 "character special file 1:5 4746 0:6"
+	assert_kv fifo0 "fifo 0:0 644 0:0"
+	assert_kv full "character special file 1:7 600 7:0"
+	assert_kv null "character special file 1:3 666 0:0"
+	assert_kv tty "character special file 5:0 666 0:0"
+}
+
 @test "mounts: host devices are not visible in the container's /dev" {
 	spec_args sh -c 'ls /dev | tr "\n" " "'
 	run_container
