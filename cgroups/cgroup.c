@@ -496,6 +496,11 @@ bool cg_has_v1(const struct cg_manager *m)
 	return false;
 }
 
+bool cg_has_v2(const struct cg_manager *m)
+{
+	return m->host->v2 >= 0;
+}
+
 int cg_create_v2(struct cg_manager *m, struct rt_err *err)
 {
 	return create_dirs(m, true, err);

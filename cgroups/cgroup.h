@@ -63,8 +63,10 @@ int cg_create(struct cg_manager *m, const struct rt_resources *res, struct rt_er
  * leaves the v2 part, which may hold the process by then, to cg_destroy(). */
 int cg_create_v2(struct cg_manager *m, struct rt_err *err);
 int cg_create_rest(struct cg_manager *m, const struct rt_resources *res, struct rt_err *err);
-/* Whether any hierarchy is v1 (v1 and hybrid hosts). */
+/* Whether any hierarchy is v1 (v1 and hybrid hosts); whether one is v2
+ * (pure v2, and hybrid hosts with the unified hierarchy mounted). */
 bool cg_has_v1(const struct cg_manager *m);
+bool cg_has_v2(const struct cg_manager *m);
 
 /* Move pid into the cgroup in every hierarchy. */
 int cg_add_pid(struct cg_manager *m, pid_t pid, struct rt_err *err);

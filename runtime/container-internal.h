@@ -33,7 +33,10 @@ struct launch {
 	int child_exit; /* the exit code the child reported with an error */
 	bool state_created;
 	bool cg_created;
-	bool early; /* clone before the v1 cgroups exist (see late_cgroups()) */
+	bool early;	     /* clone before the v1 cgroups exist (see late_cgroups()) */
+	bool state_deferred; /* state.json and config.json written after the clone */
+	char *config_text;   /* config.json as read, until it is saved in the state dir */
+	size_t config_len;
 	bool image_mounted;
 	bool net_attached;
 	bool started;

@@ -130,6 +130,8 @@ void launch_free(struct launch *l)
 	l->spec = NULL;
 	free(l->state_json);
 	l->state_json = NULL;
+	free(l->config_text);
+	l->config_text = NULL;
 	for (int i = 0; i < RT_NS_MAX; i++)
 		if (l->ns_fds[i] >= 0)
 			close(l->ns_fds[i]);
@@ -232,6 +234,18 @@ int launch_state_json(struct launch *l, enum rt_status status, struct rt_err *er
 	return rt_state_to_json(&l->st, status, &l->state_json, err);
 }
 
+/* config.json into the state dir, and the state so far. */
+static int persist_state(struct launch *l, struct rt_err *err)
+{
+	int r = save_config(l->config_text, l->config_len, l->state_dir, err);
+
+	if (r < 0)
+		return r;
+	free(l->config_text);
+	l->config_text = NULL;
+	return rt_state_save(l->o->root, &l->st, err);
+}
+
 static const struct rt_resources *resources_of(const struct launch *l)
 {
 	return l->spec->linux_.resources.present ? &l->spec->linux_.resources : NULL;
@@ -301,9 +315,9 @@ static int prepare(struct launch *l, struct rt_err *err)
 	l->lock_fd = rt_state_lock(o->root, o->id, err);
 	if (l->lock_fd < 0)
 		return l->lock_fd;
-	r = save_config(buf, len, l->state_dir, err);
-	if (r < 0)
-		return r;
+	l->config_text = buf; /* saved with the state (persist_state) */
+	l->config_len = len;
+	buf = NULL;
 	clock_gettime(CLOCK_REALTIME, &now);
 	rt_utc_rfc3339(&now, true, created, sizeof(created));
 	l->st.id = strdup(o->id);
@@ -343,18 +357,27 @@ static int prepare(struct launch *l, struct rt_err *err)
 	if (r < 0)
 		return r;
 	/* the state names the cgroup before it exists: a `delete --force` after
-	 * we are killed at any point from here finds what to remove */
+	 * we are killed at any point from here finds what to remove.  At an
+	 * early start without a v2 part nothing exists before the clone (and
+	 * the child dies with us): the state is written after it, while the
+	 * child makes its namespaces. */
 	l->st.cgroup_path = strdup(cg_path(l->cg));
 	if (!l->st.cgroup_path)
 		return rt_err_set(err, ENOMEM, "state");
-	r = rt_state_save(o->root, &l->st, err);
-	if (r < 0)
-		return r;
-	l->cg_created = true; /* cg_create undoes itself on failure; destroy is idempotent */
 	l->early = late_cgroups(l);
+	l->state_deferred = l->early && !cg_has_v2(l->cg);
+	if (!l->state_deferred) {
+		r = persist_state(l, err);
+		if (r < 0)
+			return r;
+	}
+	l->cg_created = true; /* cg_create undoes itself on failure; destroy is idempotent */
 	if (l->early && o->debug)
-		o->debug(o->debug_ctx,
-			 "early start: the init makes its namespaces while the v1 cgroups are made");
+		o->debug(o->debug_ctx, l->state_deferred
+					   ? "early start: the init makes its namespaces while the "
+					     "state is written and the v1 cgroups are made"
+					   : "early start: the init makes its namespaces while the v1 "
+					     "cgroups are made");
 	if (l->early)
 		r = cg_create_v2(l->cg, err); /* the rest while the child makes its namespaces */
 	else
@@ -476,7 +499,9 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	close(sv[1]);
 	sv[1] = -1;
 	if (l->early) {
-		r = cg_create_rest(l->cg, resources_of(l), err);
+		r = l->state_deferred ? persist_state(l, err) : 0;
+		if (r >= 0)
+			r = cg_create_rest(l->cg, resources_of(l), err);
 		if (r >= 0)
 			r = rt_sync_expect(sv[0], RT_SYNC_NS_READY, "setup", NULL, err);
 		if (r < 0)
