@@ -88,6 +88,9 @@ int cg_join_open(struct cg_manager *m, struct cg_join *j, struct rt_err *err);
  * for a process that joins the v1 hierarchies later than its birth. */
 enum { CG_JOIN_V2 = 1, CG_JOIN_V1 = 2 };
 int cg_join_open_parts(struct cg_manager *m, unsigned parts, struct cg_join *j, struct rt_err *err);
+/* The tasks files that cg_join_open_parts(CG_JOIN_V1) opened in another
+ * process, received in this one (fds in the same order); takes the fds. */
+int cg_join_adopt(struct cg_manager *m, const int *fds, size_t n, struct cg_join *j, struct rt_err *err);
 /* In the new, single-threaded process; closes the fds. */
 int cg_join_self(struct cg_join *j, struct rt_err *err);
 /* From outside, when clone3 could not place pid (kernel < 5.7): the v2 part. */

@@ -62,6 +62,25 @@ int cg_join_open_parts(struct cg_manager *m, unsigned parts, struct cg_join *j, 
 	return r;
 }
 
+int cg_join_adopt(struct cg_manager *m, const int *fds, size_t n, struct cg_join *j, struct rt_err *err)
+{
+	*j = (struct cg_join){ .clone_fd = -1, .m = m };
+	for (size_t i = 0; i < m->host->n && j->n < ARRAY_SIZE(j->fds); i++)
+		if (!m->host->h[i].v2)
+			j->hier[j->n++] = i;
+	if (j->n != n) {
+		size_t want = j->n;
+
+		for (size_t i = 0; i < n; i++)
+			close(fds[i]);
+		j->n = 0;
+		return rt_err_msg(err, EPROTO, "cgroup %s: %zu tasks files for %zu v1 hierarchies", m->path,
+				  n, want);
+	}
+	memcpy(j->fds, fds, n * sizeof(int));
+	return 0;
+}
+
 int cg_join_self(struct cg_join *j, struct rt_err *err)
 {
 	int r = 0;

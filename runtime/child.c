@@ -252,11 +252,12 @@ static int early_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 	return r < 0 ? rt_err_set(err, -r, "sync with the runtime") : 0;
 }
 
-/* Early start: into the v1 cgroups, which exist once GO came. */
-static int join_late_cgroups(struct rt_child_ctx *c, struct rt_err *err)
+/* Early start: into the v1 cgroups, through the tasks files the parent
+ * opened and sent with GO. */
+static int join_late_cgroups(struct rt_child_ctx *c, const int *fds, size_t n, struct rt_err *err)
 {
 	struct cg_join j;
-	int r = cg_join_open_parts(c->cg_late, CG_JOIN_V1, &j, err);
+	int r = cg_join_adopt(c->cg_late, fds, n, &j, err);
 
 	if (r < 0)
 		return r;
@@ -268,14 +269,16 @@ static int join_late_cgroups(struct rt_child_ctx *c, struct rt_err *err)
 static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 {
 	const struct rt_spec *s = c->spec;
-	int rootfd, r;
+	int fds[RT_SYNC_MAX_FDS], rootfd, r;
+	size_t n;
 
 	/* SYNC 1: maps written, cgroup joined, network attached */
-	r = rt_sync_expect(c->sync_fd, RT_SYNC_GO, "setup", NULL, err);
+	r = rt_sync_expect_fds(c->sync_fd, RT_SYNC_GO, "setup", fds, c->cg_late ? ARRAY_SIZE(fds) : 0, &n,
+			       err);
 	if (r < 0)
 		return r;
 	if (c->cg_late) {
-		r = join_late_cgroups(c, err);
+		r = join_late_cgroups(c, fds, n, err);
 		if (r < 0)
 			return r;
 	}

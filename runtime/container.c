@@ -396,7 +396,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	int sv[2], saved[2], fifo = -1, errfile = -1, r;
 	unsigned long flags = clone_flags_of(l->spec);
 	struct rt_child_ctx c = { 0 };
-	struct cg_join join = { .clone_fd = -1 };
+	struct cg_join join = { .clone_fd = -1 }, late = { .clone_fd = -1 };
 	bool in_cgroup;
 
 	if (create_mode) {
@@ -499,9 +499,12 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	close(sv[1]);
 	sv[1] = -1;
 	if (l->early) {
+		/* while the child unshares: the tasks files it joins go with GO */
 		r = l->state_deferred ? persist_state(l, err) : 0;
 		if (r >= 0)
 			r = cg_create_rest(l->cg, resources_of(l), err);
+		if (r >= 0)
+			r = cg_join_open_parts(l->cg, CG_JOIN_V1, &late, err);
 		if (r >= 0)
 			r = rt_sync_expect(sv[0], RT_SYNC_NS_READY, "setup", NULL, err);
 		if (r < 0)
@@ -519,7 +522,8 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	if (r < 0)
 		goto out_sock;
 	/* SYNC 1 */
-	r = rt_sync_send(l->sock, RT_SYNC_GO, 0, -1, NULL);
+	r = rt_sync_send_fds(l->sock, RT_SYNC_GO, 0, late.fds, late.n, NULL);
+	cg_join_close(&late);
 	if (r < 0) {
 		rt_err_set(err, -r, "sync with the container process");
 		goto out_sock;
@@ -527,6 +531,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	r = launch_dialogue(l, err);
 out_sock:
 	cg_join_close(&join);
+	cg_join_close(&late);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

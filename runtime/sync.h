@@ -7,6 +7,7 @@
 #ifndef CAPSA_RUNTIME_SYNC_H
 #define CAPSA_RUNTIME_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -28,16 +29,28 @@ struct rt_sync_msg {
 	struct rt_err err;
 };
 
+/* At most this many fds ride on one message (the tasks files of every v1
+ * hierarchy, see cgroups/join.c). */
+#define RT_SYNC_MAX_FDS 32
+
 /* Send a message, with fd >= 0 attached. */
 int rt_sync_send(int sock, enum rt_sync_type type, int32_t value, int fd, const struct rt_err *err);
+/* The same with n fds (n <= RT_SYNC_MAX_FDS) attached. */
+int rt_sync_send_fds(int sock, enum rt_sync_type type, int32_t value, const int *fds, size_t n,
+		     const struct rt_err *err);
 
 /* Receive one message; *ret_fd gets an attached fd (or -1).  A message of the
  * wrong size, EOF, or more than one fd is -EPROTO/-EPIPE.  The error text
  * inside is NUL-terminated by construction. */
 int rt_sync_recv(int sock, struct rt_sync_msg *ret, int *ret_fd);
+/* The same with up to max fds into fds[], *ret_n of them; more is -EPROTO. */
+int rt_sync_recv_fds(int sock, struct rt_sync_msg *ret, int *fds, size_t max, size_t *ret_n);
 
 /* Receive and require a given type; an RT_SYNC_ERROR from the peer is copied
  * into err and returned as its errno.  what names the rendezvous in messages. */
 int rt_sync_expect(int sock, enum rt_sync_type type, const char *what, int *ret_fd, struct rt_err *err);
+/* The same with up to max fds attached (closed again unless it returns >= 0). */
+int rt_sync_expect_fds(int sock, enum rt_sync_type type, const char *what, int *fds, size_t max,
+		       size_t *ret_n, struct rt_err *err);
 
 #endif
