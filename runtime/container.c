@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "runtime.h"
 #include "seccomp.h"
+#include "selfprotect.h"
 #include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
@@ -524,6 +525,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	/* SYNC 1 */
 	r = rt_sync_send_fds(l->sock, RT_SYNC_GO, 0, late.fds, late.n, NULL);
 	cg_join_close(&late);
+	rt_protect_self_release(); /* while the child mounts */
 	if (r < 0) {
 		rt_err_set(err, -r, "sync with the container process");
 		goto out_sock;

@@ -20,6 +20,7 @@
 #include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
+#include "selfprotect.h"
 #include "util.h"
 
 static const char *const ns_file[RT_NS_MAX] = {
@@ -187,6 +188,7 @@ static int exec_dialogue(struct exec_ctx *x, struct rt_err *err)
 	r = rt_sync_send(x->sock, RT_SYNC_GO, 0, -1, NULL);
 	if (r < 0)
 		return rt_err_set(err, -r, "sync with the exec process");
+	rt_protect_self_release(); /* while the child sets up */
 	for (;;) {
 		r = rt_sync_recv(x->sock, &m, &fd);
 		if (r < 0)

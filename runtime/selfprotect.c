@@ -266,6 +266,19 @@ static int map_self_from(int tree)
 	return set_exe_file(file);
 }
 
+/* The detached mount that /proc/self/exe now lives on.  Closing its last
+ * fd dissolves the mount's anonymous namespace, and that waits for an
+ * expedited RCU grace period (namespace_unlock, ~0.1 ms here): kept open
+ * until the caller has time to spare, or exit. */
+static int kept_tree = -1;
+
+void rt_protect_self_release(void)
+{
+	if (kept_tree >= 0)
+		close(kept_tree);
+	kept_tree = -1;
+}
+
 int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *err)
 {
 	_cleanup_close_ int src = -EBADF, mfd = -EBADF, tree = -EBADF;
@@ -291,6 +304,9 @@ int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *e
 	if (tree >= 0) {
 		if (map_self_from(tree) == 0) {
 			*how = "a read-only detached mount of the binary (mapped in place)";
+			rt_protect_self_release();
+			kept_tree = tree;
+			tree = -EBADF;
 			return 0;
 		}
 		syscall(SYS_execveat, tree, "", argv, envp, AT_EMPTY_PATH);

@@ -18,4 +18,9 @@
  * argv/envp and only returns on failure. */
 int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *err);
 
+/* Close what the self-protection keeps open (the detached mount's fd, whose
+ * last close waits for an RCU grace period): for when the caller has time
+ * to spare; exit does it otherwise.  Idempotent. */
+void rt_protect_self_release(void);
+
 #endif
