@@ -496,6 +496,21 @@ bool cg_has_v1(const struct cg_manager *m)
 	return false;
 }
 
+size_t cg_views(const struct cg_manager *m, struct cg_view *v, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->host->n && n < max; i++, n++) {
+		v[n].mnt = m->host->h[i].mnt;
+		v[n].dir = m->dirs[i];
+		v[n].v2 = m->host->h[i].v2;
+		v[n].opts[0] = '\0';
+		if (!v[n].v2)
+			cg_hier_label(&m->host->h[i], v[n].opts, sizeof(v[n].opts));
+	}
+	return n;
+}
+
 bool cg_has_v2(const struct cg_manager *m)
 {
 	return m->host->v2 >= 0;

@@ -68,6 +68,19 @@ int cg_create_rest(struct cg_manager *m, const struct rt_resources *res, struct 
 bool cg_has_v1(const struct cg_manager *m);
 bool cg_has_v2(const struct cg_manager *m);
 
+/* What a container's cgroup mount shows of one hierarchy (runtime/mount-cgroup.c):
+ * its mount point on the host, the container's cgroup directory in it,
+ * and for v1 its controllers as mount options ("cpu,cpuacct",
+ * "name=systemd").  Pointers into m, valid while it lives. */
+struct cg_view {
+	const char *mnt;
+	const char *dir;
+	char opts[256];
+	bool v2;
+};
+/* One per hierarchy, at most max; returns how many. */
+size_t cg_views(const struct cg_manager *m, struct cg_view *v, size_t max);
+
 /* Move pid into the cgroup in every hierarchy. */
 int cg_add_pid(struct cg_manager *m, pid_t pid, struct rt_err *err);
 

@@ -429,7 +429,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	c.rootfs = (struct rt_rootfs_opts){
 		.spec = l->spec,
 		.rootfs = l->rootfs,
-		.cgroup_path = cg_path(l->cg),
+		.cg = l->cg,
 		.new_cgroupns = l->spec->linux_.namespaces[RT_NS_CGROUP].present,
 		.new_userns = l->spec->linux_.namespaces[RT_NS_USER].present,
 		.new_netns = l->spec->linux_.namespaces[RT_NS_NET].present,

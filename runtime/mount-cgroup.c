@@ -18,86 +18,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroups/cgroup.h"
 #include "mount.h"
 #include "path.h"
 #include "util.h"
 
-struct hier {
-	char mountpoint[PATH_MAX];
-	char opts[256]; /* controllers as in /proc/self/cgroup: "cpu,cpuacct" or "name=systemd"; "" for v2 */
-	char path[PATH_MAX]; /* the container's cgroup in it */
-	bool v2;
-};
-
-/* Controller list of a v1 mount from its super options ("rw,cpu,cpuacct" -> "cpu,cpuacct"). */
-static void controllers_from_superopts(const char *super, char *out, size_t size)
-{
-	char buf[256];
-	char *save = NULL;
-
-	out[0] = '\0';
-	snprintf(buf, sizeof(buf), "%s", super);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (strcmp(t, "rw") == 0 || strcmp(t, "ro") == 0 || strncmp(t, "release_agent", 13) == 0 ||
-		    strcmp(t, "clone_children") == 0 || strcmp(t, "noprefix") == 0 ||
-		    strcmp(t, "xattr") == 0 || strcmp(t, "cpuset_v2_mode") == 0)
-			continue;
-		if (out[0])
-			strncat(out, ",", size - strlen(out) - 1);
-		strncat(out, t, size - strlen(out) - 1);
-	}
-}
-
-static int read_hierarchies(struct hier *h, size_t max, size_t *ret_n)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	_cleanup_fclose_ FILE *cg = NULL;
-	char line[4096];
-	size_t n = 0;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f) && n < max) {
-		char mp[PATH_MAX], fstype[64], super[256];
-		const char *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
-		    sscanf(dash + 3, "%63s %*s %255s", fstype, super) != 2)
-			continue;
-		if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)
-			continue;
-		memset(&h[n], 0, sizeof(h[n]));
-		snprintf(h[n].mountpoint, sizeof(h[n].mountpoint), "%s", mp);
-		h[n].v2 = strcmp(fstype, "cgroup2") == 0;
-		if (!h[n].v2)
-			controllers_from_superopts(super, h[n].opts, sizeof(h[n].opts));
-		n++;
-	}
-	cg = fopen("/proc/self/cgroup", "re");
-	if (!cg)
-		return -errno;
-	while (fgets(line, sizeof(line), cg)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		for (size_t i = 0; i < n; i++) {
-			bool match = h[i].v2 ? c1[1] == '\0' : strcmp(h[i].opts, c1 + 1) == 0;
-
-			if (match)
-				snprintf(h[i].path, sizeof(h[i].path), "%s", c2 + 1);
-		}
-	}
-	*ret_n = n;
-	return 0;
-}
-
 /* Mount the view of one hierarchy on the directory dirfd/name (name "" =
  * dirfd itself, reopened through resolve for the remount).  remount false:
  * a bind keeps the source's flags; the caller sets them on the whole tree. */
-static int mount_view(const struct hier *h, int dirfd, const char *name, int rootfd, const char *dest,
+static int mount_view(const struct cg_view *h, int dirfd, const char *name, int rootfd, const char *dest,
 		      bool new_cgroupns, unsigned long flags, bool remount, struct rt_err *err)
 {
 	_cleanup_close_ int fd = -EBADF, after = -EBADF;
@@ -112,7 +41,7 @@ static int mount_view(const struct hier *h, int dirfd, const char *name, int roo
 			return rt_err_set(err, errno, "mount cgroup %s", h->v2 ? "v2" : h->opts);
 		return 0;
 	}
-	snprintf(src, sizeof(src), "%s%s", h->mountpoint, h->path);
+	snprintf(src, sizeof(src), "%s", h->dir);
 	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
 		return rt_err_set(err, errno, "bind cgroup %s", src);
 	if (!remount)
@@ -153,10 +82,10 @@ static int set_tree_attrs(int dfd, unsigned long flags, const char *dest, struct
 	return 0;
 }
 
-int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_path, bool new_cgroupns,
+int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const struct cg_manager *cg, bool new_cgroupns,
 		    struct rt_err *err)
 {
-	struct hier h[32];
+	struct cg_view h[32];
 	size_t n = 0;
 	_cleanup_close_ int dfd = -EBADF;
 	char target[64];
@@ -165,12 +94,11 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 	bool one_setattr;
 	int r;
 
-	(void)cgroup_path;
 	if (!(m->clear_flags & MS_RDONLY))
 		flags |= MS_RDONLY;
-	r = read_hierarchies(h, ARRAY_SIZE(h), &n);
-	if (r < 0)
-		return rt_err_set(err, -r, "mount cgroup on %s: read cgroup hierarchies", m->destination);
+	if (!cg)
+		return rt_err_msg(err, EINVAL, "mount cgroup on %s: no cgroup", m->destination);
+	n = cg_views(cg, h, ARRAY_SIZE(h));
 	dfd = rt_open_in_root(rootfd, m->destination, O_DIRECTORY, RT_PATH_CREATE_DIR, false);
 	if (dfd < 0)
 		return rt_err_set(err, -dfd, "mount cgroup on %s", m->destination);
@@ -192,9 +120,9 @@ int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_pat
 	rt_fd_path(dfd, target, sizeof(target));
 
 	for (size_t i = 0; i < n; i++) {
-		const char *name = strrchr(h[i].mountpoint, '/');
+		const char *name = strrchr(h[i].mnt, '/');
 
-		name = name ? name + 1 : h[i].mountpoint;
+		name = name ? name + 1 : h[i].mnt;
 		if (!*name || strchr(name, '.') == name)
 			continue;
 		if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)

@@ -86,7 +86,7 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 	int r;
 
 	if (!bind && type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0))
-		return rt_mount_cgroup(rootfd, m, o->cgroup_path, o->new_cgroupns, err);
+		return rt_mount_cgroup(rootfd, m, o->cg, o->new_cgroupns, err);
 
 	/* procfs and sysfs go only on real directories: a symlink there could
 	 * redirect later writes to /proc (CVE-2019-16884, CVE-2019-19921) */

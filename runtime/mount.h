@@ -11,10 +11,12 @@
 #include "err.h"
 #include "spec.h"
 
+struct cg_manager;
+
 struct rt_rootfs_opts {
 	const struct rt_spec *spec;
-	const char *rootfs;	 /* absolute host path of the root filesystem */
-	const char *cgroup_path; /* the container's cgroup (for cgroup mounts on v1) */
+	const char *rootfs;	     /* absolute host path of the root filesystem */
+	const struct cg_manager *cg; /* the container's cgroup (for cgroup mounts) */
 	bool new_cgroupns;
 	bool new_userns;
 	bool new_netns;
@@ -44,7 +46,7 @@ int rt_idmap_userns(const struct rt_mount *m, const struct rt_spec *spec, struct
 int rt_mount_idmapped(const struct rt_mount *m, int userns_fd, int target_fd, struct rt_err *err);
 
 /* Mount one cgroup filesystem view at dest fd (mount-cgroup.c). */
-int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const char *cgroup_path, bool new_cgroupns,
+int rt_mount_cgroup(int rootfd, const struct rt_mount *m, const struct cg_manager *cg, bool new_cgroupns,
 		    struct rt_err *err);
 
 /* Create the default devices and the spec's devices under rootfd's /dev, plus
