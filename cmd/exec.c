@@ -42,7 +42,7 @@ struct exec_args {
 
 static const char *const exec_help[] = {
 	"Runs a process in a running container; exits with its status (255: runtime error).",
-	"      --process FILE       the process as runtime-spec process JSON",
+	"  -p, --process FILE       the process as runtime-spec process JSON",
 	"  -t, --tty                allocate a pty",
 	"      --console-socket S   send the pty master to the unix socket S",
 	"  -d, --detach             do not wait for the process",
@@ -80,8 +80,9 @@ static int parse(int argc, char **argv, struct cmd_globals *g, struct exec_args 
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+tde:u:g:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+tde:u:g:c:p:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
 		case O_PROCESS:
 			a->process_file = optarg;
 			break;

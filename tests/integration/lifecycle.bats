@@ -175,6 +175,21 @@ status_is() {
 	runtime delete --force "$CID"
 }
 
+@test "lifecycle: exec with a process.json gets its capability sets, bounding set included" {
+	need_runtime_verb exec
+	create_container || fail "create failed"
+	runtime start "$CID" || fail "start"
+	jq '.process | .args = ["probe", "caps"] | .capabilities = {
+		bounding: ["CAP_KILL", "CAP_CHOWN"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}' \
+		"$BUNDLE/config.json" >"$TEST_TMP/process.json"
+	run runtime exec -p "$TEST_TMP/process.json" "$CID"
+	[ "$status" -eq 0 ] || fail "exec failed: $output"
+	assert_kv CapBnd "$(cap_mask CAP_KILL CAP_CHOWN)"
+	assert_kv CapPrm "$(cap_mask CAP_KILL)"
+	assert_kv CapEff "$(cap_mask CAP_KILL)"
+	runtime delete --force "$CID"
+}
+
 @test "lifecycle: exec runs from a read-only mount of the binary attached nowhere (CVE-2019-5736)" {
 	is_runc && skip "capsa's self-protection"
 	need_runtime_verb exec
