@@ -391,6 +391,22 @@ static int prepare(struct launch *l, struct rt_err *err)
 	return open_ns_paths(l, err);
 }
 
+/* Early start, after the clone, while the child makes its namespaces: the
+ * state (when deferred), the v1 cgroups and their limits, and the tasks
+ * files the child joins them by (sent with GO); then its NS_READY. */
+static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_err *err)
+{
+	int r = l->state_deferred ? persist_state(l, err) : 0;
+
+	if (r >= 0)
+		r = cg_create_rest(l->cg, resources_of(l), err);
+	if (r >= 0)
+		r = cg_join_open_parts(l->cg, CG_JOIN_V1, late, err);
+	if (r >= 0)
+		r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
+	return r < 0 ? r : 0;
+}
+
 static int spawn(struct launch *l, bool create_mode, const sigset_t *block, struct rt_err *err)
 {
 	const struct rt_create_opts *o = l->o;
@@ -452,8 +468,8 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	c.st = &l->st;
 
 	/* clone3 puts the child into its v2 cgroup; it joins the v1 ones
-	 * itself, first thing.  In all of them at birth (pure v2), it can get
-	 * its cgroup namespace at birth too. */
+	 * itself, first thing (after GO at an early start).  In all of them at
+	 * birth (pure v2), it can get its cgroup namespace at birth too. */
 	r = cg_join_open_parts(l->cg, l->early ? CG_JOIN_V2 : CG_JOIN_V2 | CG_JOIN_V1, &join, err);
 	if (r < 0)
 		goto out_sock;
@@ -500,14 +516,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	close(sv[1]);
 	sv[1] = -1;
 	if (l->early) {
-		/* while the child unshares: the tasks files it joins go with GO */
-		r = l->state_deferred ? persist_state(l, err) : 0;
-		if (r >= 0)
-			r = cg_create_rest(l->cg, resources_of(l), err);
-		if (r >= 0)
-			r = cg_join_open_parts(l->cg, CG_JOIN_V1, &late, err);
-		if (r >= 0)
-			r = rt_sync_expect(sv[0], RT_SYNC_NS_READY, "setup", NULL, err);
+		r = early_start_rest(l, sv[0], &late, err);
 		if (r < 0)
 			goto out_sock;
 	}

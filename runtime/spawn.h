@@ -20,6 +20,17 @@
  *                                             startContainer hooks; user, caps,
  *                                             nnp, seccomp; execve
  *   EOF on the socket = execve happened      (an error instead: SYNC ERROR)
+ *
+ * Early start (v1 and hybrid hosts; container.c, late_cgroups()): the
+ * clone makes the pid namespace only, and the v1 cgroups come after it:
+ *
+ *   v2 cgroup created; pid/time ns joined
+ *   clone3(CLONE_NEWPID, INTO_CGROUP v2) --> unshare(the other CLONE_NEW*);
+ *   [state written]; v1 cgroups created,      lo up
+ *   limits applied; their tasks opened <---- SYNC NS_READY
+ *   network
+ *   SYNC 1 GO + the tasks fds --------------> joins its v1 cgroups ("0" > tasks);
+ *                                             then as above
  */
 #ifndef CAPSA_RUNTIME_SPAWN_H
 #define CAPSA_RUNTIME_SPAWN_H
