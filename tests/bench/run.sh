@@ -239,7 +239,11 @@ part_run() {
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-run")")
 	done
 	args+=(-n floor "unshare -fpmnui /bin/true")
-	hf run "${args[@]}"
+	# Rounds (hf_rounds), since 2026-12-03 09:40: in one call each command
+	# had its runs in one block, and the host's drift moved capsa/crun
+	# between 0.61 and 0.75 across three runs of the same binaries.  In a
+	# round a command's runs are still back to back.
+	hf_rounds run 6 "${args[@]}"
 	# The same 50 ms apart, as starts come in CI rather than back to
 	# back: on cgroup v1 the kernel's threadgroup lock then waits a whole
 	# RCU grace period for the first writer of cgroup.procs (runc and
