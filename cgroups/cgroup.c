@@ -496,6 +496,11 @@ bool cg_has_v1(const struct cg_manager *m)
 	return false;
 }
 
+bool cg_has_v2(const struct cg_manager *m)
+{
+	return m->host->v2 >= 0;
+}
+
 size_t cg_views(const struct cg_manager *m, struct cg_view *v, size_t max)
 {
 	size_t n = 0;
@@ -509,11 +514,6 @@ size_t cg_views(const struct cg_manager *m, struct cg_view *v, size_t max)
 			cg_hier_label(&m->host->h[i], v[n].opts, sizeof(v[n].opts));
 	}
 	return n;
-}
-
-bool cg_has_v2(const struct cg_manager *m)
-{
-	return m->host->v2 >= 0;
 }
 
 int cg_create_v2(struct cg_manager *m, struct rt_err *err)

@@ -259,11 +259,7 @@ static int join_late_cgroups(struct rt_child_ctx *c, const int *fds, size_t n, s
 	struct cg_join j;
 	int r = cg_join_adopt(c->cg_late, fds, n, &j, err);
 
-	if (r < 0)
-		return r;
-	r = cg_join_self(&j, err);
-	cg_join_close(&j);
-	return r;
+	return r < 0 ? r : cg_join_self(&j, err); /* which closes them */
 }
 
 static int child_setup(struct rt_child_ctx *c, struct rt_err *err)

@@ -17,10 +17,10 @@
 #include "cgroups/cgroup.h"
 #include "container-internal.h"
 #include "seccomp.h"
+#include "selfprotect.h"
 #include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
-#include "selfprotect.h"
 #include "util.h"
 
 static const char *const ns_file[RT_NS_MAX] = {
