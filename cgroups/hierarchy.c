@@ -167,35 +167,50 @@ static int parse_mount_line(const char *line, size_t len, struct cg_host *host)
 	return 0;
 }
 
-/* One /proc/self/cgroup line: "ID:LIST:PATH" ("0::PATH" for v2). */
-static int parse_cgroup_line(const char *line, size_t len, struct cg_host *host)
+/* The hierarchy of one /proc/self/cgroup line, "ID:LIST:PATH" ("0::PATH"
+ * for v2): its index in host (the first one with no self yet, when
+ * unclaimed), and *path where PATH starts.  -ENOENT: none in host;
+ * -EINVAL: not such a line, or only controllers capsa does not know. */
+static int line_hier(const struct cg_host *host, const char *line, size_t len, bool unclaimed,
+		     const char **path)
 {
 	const char *c1 = memchr(line, ':', len), *c2;
-	uint32_t mask = 0;
 	_cleanup_free_ char *name = NULL;
+	uint32_t mask = 0;
 	bool v2;
 	int r;
 
 	if (!c1)
-		return 0;
+		return -EINVAL;
 	c2 = memchr(c1 + 1, ':', (size_t)(line + len - c1 - 1));
 	if (!c2)
-		return 0;
+		return -EINVAL;
+	*path = c2 + 1;
 	v2 = c2 == c1 + 1 && strncmp(line, "0:", 2) == 0;
 	if (!v2) {
 		r = parse_v1_list(c1 + 1, (size_t)(c2 - c1 - 1), &mask, &name);
 		if (r < 0)
 			return r;
+		if (!mask && !name)
+			return -EINVAL;
 	}
-	for (size_t i = 0; i < host->n; i++) {
-		struct cg_hier *h = &host->h[i];
+	for (size_t i = 0; i < host->n; i++)
+		if (!(unclaimed && host->h[i].self) && same_hier(&host->h[i], v2, mask, name))
+			return (int)i;
+	return -ENOENT;
+}
 
-		if (h->self || !same_hier(h, v2, v2 ? 0 : mask, name))
-			continue;
-		h->self = strndup(c2 + 1, (size_t)(line + len - c2 - 1));
-		return h->self ? 0 : -ENOMEM;
-	}
-	return 0;
+static int parse_cgroup_line(const char *line, size_t len, struct cg_host *host)
+{
+	const char *path;
+	int i = line_hier(host, line, len, true, &path);
+
+	if (i == -ENOMEM)
+		return i;
+	if (i < 0)
+		return 0;
+	host->h[i].self = strndup(path, (size_t)(line + len - path));
+	return host->h[i].self ? 0 : -ENOMEM;
 }
 
 static int for_lines(const char *buf, int (*fn)(const char *, size_t, struct cg_host *), struct cg_host *host)
@@ -214,49 +229,84 @@ static int for_lines(const char *buf, int (*fn)(const char *, size_t, struct cg_
 	return 0;
 }
 
+int cg_host_feed_mounts(struct cg_host *host, const char *lines)
+{
+	return for_lines(lines, parse_mount_line, host);
+}
+
+bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup)
+{
+	const char *p = proc_cgroup;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *path;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		int i = line_hier(host, p, len, false, &path);
+
+		/* not -EINVAL: a hierarchy capsa does not know never gets a mount */
+		if (i == -ENOENT || i == -ENOMEM)
+			return false;
+		p += len + (nl ? 1 : 0);
+	}
+	return true;
+}
+
+int cg_host_finish(struct cg_host *host, const char *proc_cgroup, const char *v2_controllers,
+		   struct rt_err *err)
+{
+	bool any_v1_ctrl = false;
+	int r = proc_cgroup ? for_lines(proc_cgroup, parse_cgroup_line, host) : 0;
+
+	if (r < 0) {
+		cg_host_clear(host);
+		return rt_err_set(err, -r, "parse /proc/self/cgroup");
+	}
+	host->v2 = -1;
+	for (size_t i = 0; i < host->n; i++) {
+		if (host->h[i].v2) {
+			host->v2 = (int)i;
+			if (v2_controllers)
+				host->h[i].ctrls = parse_v2_controllers(v2_controllers);
+		} else if (host->h[i].ctrls) {
+			any_v1_ctrl = true;
+		}
+	}
+	if (host->n == 0) {
+		cg_host_clear(host);
+		return rt_err_msg(err, ENOENT, "no cgroup hierarchy is mounted");
+	}
+	host->layout = any_v1_ctrl ? (host->v2 >= 0 ? CG_LAYOUT_HYBRID : CG_LAYOUT_V1) : CG_LAYOUT_V2;
+	if (host->layout == CG_LAYOUT_V2 && host->v2 < 0)
+		host->layout = CG_LAYOUT_V1; /* only named v1 hierarchies */
+
+	for (int c = 0; c < CG_CTRL_MAX; c++) {
+		host->where[c] = -1;
+		for (size_t i = 0; i < host->n; i++)
+			if (!host->h[i].v2 && (host->h[i].ctrls & CG_BIT(c)))
+				host->where[c] = (int)i;
+		if (host->where[c] >= 0 || host->v2 < 0)
+			continue;
+		/* v2 core features stand in for these v1 controllers */
+		if (c == CG_DEVICES || c == CG_FREEZER || c == CG_CPUACCT ||
+		    (host->h[host->v2].ctrls & CG_BIT(c)))
+			host->where[c] = host->v2;
+	}
+	return 0;
+}
+
 int cg_host_parse(const char *mountinfo, const char *proc_cgroup, const char *v2_controllers,
 		  struct cg_host *ret, struct rt_err *err)
 {
 	struct cg_host host = { .v2 = -1 };
-	bool any_v1_ctrl = false;
-	int r;
+	int r = cg_host_feed_mounts(&host, mountinfo);
 
-	r = for_lines(mountinfo, parse_mount_line, &host);
-	if (r >= 0 && proc_cgroup)
-		r = for_lines(proc_cgroup, parse_cgroup_line, &host);
 	if (r < 0) {
 		cg_host_clear(&host);
 		return rt_err_set(err, -r, "parse /proc/self/mountinfo");
 	}
-	for (size_t i = 0; i < host.n; i++) {
-		if (host.h[i].v2) {
-			host.v2 = (int)i;
-			if (v2_controllers)
-				host.h[i].ctrls = parse_v2_controllers(v2_controllers);
-		} else if (host.h[i].ctrls) {
-			any_v1_ctrl = true;
-		}
-	}
-	if (host.n == 0) {
-		cg_host_clear(&host);
-		return rt_err_msg(err, ENOENT, "no cgroup hierarchy is mounted");
-	}
-	host.layout = any_v1_ctrl ? (host.v2 >= 0 ? CG_LAYOUT_HYBRID : CG_LAYOUT_V1) : CG_LAYOUT_V2;
-	if (host.layout == CG_LAYOUT_V2 && host.v2 < 0)
-		host.layout = CG_LAYOUT_V1; /* only named v1 hierarchies */
-
-	for (int c = 0; c < CG_CTRL_MAX; c++) {
-		host.where[c] = -1;
-		for (size_t i = 0; i < host.n; i++)
-			if (!host.h[i].v2 && (host.h[i].ctrls & CG_BIT(c)))
-				host.where[c] = (int)i;
-		if (host.where[c] >= 0 || host.v2 < 0)
-			continue;
-		/* v2 core features stand in for these v1 controllers */
-		if (c == CG_DEVICES || c == CG_FREEZER || c == CG_CPUACCT ||
-		    (host.h[host.v2].ctrls & CG_BIT(c)))
-			host.where[c] = host.v2;
-	}
+	r = cg_host_finish(&host, proc_cgroup, v2_controllers, err);
+	if (r < 0)
+		return r;
 	*ret = host;
 	return 0;
 }
@@ -279,37 +329,91 @@ static int cached_r = 1;
 static struct rt_err cached_err;
 static pthread_mutex_t cached_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int host_load(struct cg_host *ret, struct rt_err *err)
+/* Feed /proc/self/mountinfo to host line by line as the kernel makes it,
+ * and stop reading once every hierarchy of proc_cgroup has its mount: the
+ * first mount of each is the one kept, so what follows cannot change the
+ * result.  The kernel formats mountinfo as it is read, and on a host with
+ * many mounts (a node running containers) a full read costs ~1.3 us a
+ * mount (0.64 ms for 520 here); the cgroup mounts, made at boot, come
+ * first.  Falls back to reading it all. */
+static int read_mounts(struct cg_host *host, const char *proc_cgroup)
 {
-	_cleanup_free_ char *mi = NULL, *pc = NULL;
-	struct cg_host host;
+	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 8192, len = 0;
 	int r;
 
-	r = rt_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 16u << 20, &mi, NULL);
-	if (r < 0)
-		return rt_err_set(err, -r, "read /proc/self/mountinfo");
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+		char *nl, keep;
+
+		if (len == cap) {
+			char *nb = cap >= (16u << 20) ? NULL : realloc(buf, cap * 2 + 1);
+
+			if (!nb)
+				return cap >= (16u << 20) ? -EFBIG : -ENOMEM;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (n == 0) /* the last line, if it has no newline */
+			return cg_host_feed_mounts(host, buf);
+		nl = memrchr(buf, '\n', len);
+		if (!nl)
+			continue;
+		keep = nl[1];
+		nl[1] = '\0';
+		r = cg_host_feed_mounts(host, buf);
+		nl[1] = keep;
+		if (r < 0)
+			return r;
+		len -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, len);
+		if (cg_host_has_all(host, proc_cgroup))
+			return 0;
+	}
+}
+
+static int host_load(struct cg_host *ret, struct rt_err *err)
+{
+	_cleanup_free_ char *pc = NULL, *ctrls = NULL;
+	struct cg_host host = { .v2 = -1 };
+	int r;
+
 	r = rt_read_file_at(AT_FDCWD, "/proc/self/cgroup", 1u << 20, &pc, NULL);
 	if (r < 0)
 		return rt_err_set(err, -r, "read /proc/self/cgroup");
-	r = cg_host_parse(mi, pc, NULL, &host, err);
-	if (r < 0)
-		return r;
-	if (host.v2 >= 0) {
-		_cleanup_free_ char *ctrls = NULL, *path = NULL;
-		struct cg_hier *h = &host.h[host.v2];
+	r = read_mounts(&host, pc);
+	if (r < 0) {
+		cg_host_clear(&host);
+		return rt_err_set(err, -r, "read /proc/self/mountinfo");
+	}
+	for (size_t i = 0; i < host.n; i++) {
+		_cleanup_free_ char *path = NULL;
 
-		if (asprintf(&path, "%s/cgroup.controllers", h->mnt) < 0) {
-			path = NULL;
+		if (!host.h[i].v2)
+			continue;
+		if (asprintf(&path, "%s/cgroup.controllers", host.h[i].mnt) < 0) {
 			cg_host_clear(&host);
 			return rt_err_set(err, ENOMEM, "cgroup layout");
 		}
-		if (rt_read_file_at(AT_FDCWD, path, 65536, &ctrls, NULL) >= 0) {
-			cg_host_clear(&host);
-			r = cg_host_parse(mi, pc, ctrls, &host, err);
-			if (r < 0)
-				return r;
-		}
+		(void)rt_read_file_at(AT_FDCWD, path, 65536, &ctrls, NULL); /* unknown: NULL */
+		break;
 	}
+	r = cg_host_finish(&host, pc, ctrls, err);
+	if (r < 0)
+		return r;
 	*ret = host;
 	return 0;
 }

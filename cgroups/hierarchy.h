@@ -1,6 +1,7 @@
 /* Where the cgroup hierarchies are mounted and which controller lives where.
- * Parsed once per process from /proc/self/mountinfo (cgroup and cgroup2 mounts
- * only) and /proc/self/cgroup. */
+ * Parsed once per process from /proc/self/cgroup and /proc/self/mountinfo
+ * (cgroup and cgroup2 mounts only, read until every hierarchy the process
+ * is in has its mount). */
 #ifndef CAPSA_CGROUPS_HIERARCHY_H
 #define CAPSA_CGROUPS_HIERARCHY_H
 
@@ -35,6 +36,17 @@ struct cg_host {
  * hierarchy seen twice are kept once (the first). */
 int cg_host_parse(const char *mountinfo, const char *proc_cgroup, const char *v2_controllers,
 		  struct cg_host *ret, struct rt_err *err);
+
+/* The same in steps: host starts as { .v2 = -1 }; feed it mountinfo's
+ * complete lines as they are read; cg_host_has_all says whether every
+ * hierarchy listed in proc_cgroup has its mount already (the rest of
+ * mountinfo cannot change the result then); finish with proc_cgroup and
+ * v2_controllers.  Feed and finish return -errno; finish clears host on
+ * failure, as parse does. */
+int cg_host_feed_mounts(struct cg_host *host, const char *lines);
+bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup);
+int cg_host_finish(struct cg_host *host, const char *proc_cgroup, const char *v2_controllers,
+		   struct rt_err *err);
 
 /* The host of the calling process, read once and cached (never freed). */
 int cg_host_get(const struct cg_host **ret, struct rt_err *err);

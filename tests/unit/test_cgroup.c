@@ -349,6 +349,51 @@ static void test_layout_hybrid_separate(void **state)
 	cg_host_clear(&h);
 }
 
+/* Read line by line, mountinfo can stop once every hierarchy the process
+ * is in has its mount: the rest cannot change the layout. */
+static void test_layout_incremental(void **state)
+{
+	struct cg_host h = { .v2 = -1 }, whole;
+	struct rt_err err = { 0 };
+	const char *p = mi_hybrid_separate;
+	size_t fed = 0;
+
+	(void)state;
+	assert_int_equal(cg_host_parse(mi_hybrid_separate, pc_hybrid_separate, "", &whole, &err), 0);
+	while (*p && !cg_host_has_all(&h, pc_hybrid_separate)) {
+		const char *nl = strchr(p, '\n');
+		char line[256];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p + 1), p);
+		assert_int_equal(cg_host_feed_mounts(&h, line), 0);
+		p = nl + 1;
+		fed++;
+	}
+	assert_int_equal(fed, 7); /* complete with the cgroup2 line, before /mnt/again */
+	assert_int_equal(cg_host_finish(&h, pc_hybrid_separate, "", &err), 0);
+	assert_int_equal(h.n, whole.n);
+	assert_int_equal(h.layout, whole.layout);
+	assert_int_equal(h.v2, whole.v2);
+	for (int c = 0; c < CG_CTRL_MAX; c++)
+		assert_int_equal(h.where[c], whole.where[c]);
+	for (size_t i = 0; i < h.n; i++) {
+		assert_string_equal(h.h[i].mnt, whole.h[i].mnt);
+		assert_string_equal(h.h[i].self, whole.h[i].self);
+	}
+	cg_host_clear(&h);
+	cg_host_clear(&whole);
+
+	/* controllers capsa does not know cannot hold the read up; a hierarchy
+	 * mounted nowhere does (read to the end) */
+	h = (struct cg_host){ .v2 = -1 };
+	assert_int_equal(
+	    cg_host_feed_mounts(&h, "1 0 0:1 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"), 0);
+	assert_true(cg_host_has_all(&h, "3:pids:/a\n4:no_such_ctl:/\n"));
+	assert_false(cg_host_has_all(&h, "3:pids:/a\n5:name=elogind:/\n"));
+	assert_false(cg_host_has_all(&h, "3:pids:/a\n0::/\n"));
+	cg_host_clear(&h);
+}
+
 static void test_layout_combined_cpu(void **state)
 {
 	static const char mi[] = "1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
@@ -482,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_hugepage_names),
 		cmocka_unit_test(test_unified_check),
 		cmocka_unit_test(test_layout_hybrid_separate),
+		cmocka_unit_test(test_layout_incremental),
 		cmocka_unit_test(test_layout_combined_cpu),
 		cmocka_unit_test(test_layout_v2),
 		cmocka_unit_test(test_bpf_shape),
