@@ -206,34 +206,42 @@ static int remap_segments(int file, const struct loaded_exe *exe, uintptr_t pg)
 	return 0;
 }
 
-/* Make `file` our /proc/self/exe.  PR_SET_MM_MAP with the mm's addresses
- * as they are: unlike PR_SET_MM_EXE_FILE it needs no CAP_SYS_RESOURCE (not
- * granted on every host: this VM's root lacks it), only
- * CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN.  The addresses are
- * /proc/self/stat's fields 26-28 and 45-51 and brk(0); nothing between
- * reading them and the prctl allocates, so brk cannot move meanwhile.  The
- * kernel refuses (EBUSY) while any mapping of the old file remains. */
-static int set_exe_file(int file)
+/* What PR_SET_MM_MAP needs to make `file` our /proc/self/exe: the mm's
+ * addresses as they are.  Unlike PR_SET_MM_EXE_FILE it needs no
+ * CAP_SYS_RESOURCE (not granted on every host: this VM's root lacks it),
+ * only CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN.  The addresses are
+ * /proc/self/stat's fields 26-28 and 45-51 and brk(0); nothing from here
+ * to the last prctl allocates (the remapping uses mmap), so brk cannot move
+ * meanwhile.  The kernel refuses (EBUSY) while any mapping of the old file
+ * remains. */
+static int exe_file_map(int file, struct prctl_mm_map *m)
 {
-	struct prctl_mm_map m = { .exe_fd = (uint32_t)file };
 	unsigned long long f[52]; /* f[N] = field N */
 	char stat[2048];
 	int r = rt_proc_stat_read("/proc/self/stat", stat, sizeof(stat));
 
 	if (r < 0 || (r = rt_proc_stat_fields(stat, 26, 51, f + 26)) < 0)
 		return r;
-	m.start_code = f[26];
-	m.end_code = f[27];
-	m.start_stack = f[28];
-	m.start_data = f[45];
-	m.end_data = f[46];
-	m.start_brk = f[47];
-	m.arg_start = f[48];
-	m.arg_end = f[49];
-	m.env_start = f[50];
-	m.env_end = f[51];
-	m.brk = (uint64_t)syscall(SYS_brk, 0);
-	return prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0) < 0 ? -errno : 0;
+	*m = (struct prctl_mm_map){
+		.start_code = f[26],
+		.end_code = f[27],
+		.start_stack = f[28],
+		.start_data = f[45],
+		.end_data = f[46],
+		.start_brk = f[47],
+		.arg_start = f[48],
+		.arg_end = f[49],
+		.env_start = f[50],
+		.env_end = f[51],
+		.brk = (uint64_t)syscall(SYS_brk, 0),
+		.exe_fd = (uint32_t)file,
+	};
+	return 0;
+}
+
+static int set_exe_file(struct prctl_mm_map *m)
+{
+	return prctl(PR_SET_MM, PR_SET_MM_MAP, m, sizeof(*m), 0) < 0 ? -errno : 0;
 }
 
 /* SECURITY.md card 1's "read-only private mount" without running capsa
@@ -247,6 +255,7 @@ static int map_self_from(int tree)
 	struct loaded_exe exe = { 0 };
 	uintptr_t pg = getauxval(AT_PAGESZ);
 	_cleanup_close_ int file = -EBADF;
+	struct prctl_mm_map m;
 	char path[32];
 	int r;
 
@@ -254,7 +263,10 @@ static int map_self_from(int tree)
 	file = open(path, O_RDONLY | O_CLOEXEC);
 	if (file < 0)
 		return -errno;
-	r = set_exe_file(file);
+	r = exe_file_map(file, &m);
+	if (r < 0)
+		return r;
+	r = set_exe_file(&m);
 	if (r != -EBUSY)
 		return r;
 	dl_iterate_phdr(first_object, &exe);
@@ -263,7 +275,7 @@ static int map_self_from(int tree)
 	r = remap_segments(file, &exe, pg);
 	if (r < 0)
 		return r;
-	return set_exe_file(file);
+	return set_exe_file(&m);
 }
 
 /* The detached mount that /proc/self/exe now lives on.  Closing its last
@@ -287,6 +299,15 @@ int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *e
 	off_t off = 0, size;
 	int seals;
 
+	/* the usual case first: nothing to look at before */
+	tree = ro_clone_of_self();
+	if (tree >= 0 && map_self_from(tree) == 0) {
+		*how = "a read-only detached mount of the binary (mapped in place)";
+		rt_protect_self_release();
+		kept_tree = tree;
+		tree = -EBADF;
+		return 0;
+	}
 	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0)
 		return rt_err_set(err, errno, "open /proc/self/exe");
@@ -300,17 +321,8 @@ int rt_protect_self(char **argv, char **envp, const char **how, struct rt_err *e
 		*how = "a read-only detached mount of the binary (re-executed)";
 		return 0;
 	}
-	tree = ro_clone_of_self();
-	if (tree >= 0) {
-		if (map_self_from(tree) == 0) {
-			*how = "a read-only detached mount of the binary (mapped in place)";
-			rt_protect_self_release();
-			kept_tree = tree;
-			tree = -EBADF;
-			return 0;
-		}
+	if (tree >= 0)
 		syscall(SYS_execveat, tree, "", argv, envp, AT_EMPTY_PATH);
-	}
 	/* MFD_CLOEXEC is fine: capsa is ELF, not a script fexecve would need
 	 * open.  MFD_EXEC (6.3+): with vm.memfd_noexec=1 in our pid namespace a memfd
 	 * made without it is sealed non-executable; older kernels say EINVAL */
