@@ -1,10 +1,12 @@
 #include "hierarchy.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 
 #include "runtime/util.h"
 
@@ -103,6 +105,16 @@ static uint32_t parse_v2_controllers(const char *s)
 	return mask;
 }
 
+/* cgroup2 counts only where runc and crun look for it: /sys/fs/cgroup (pure
+ * v2) or /sys/fs/cgroup/unified (hybrid).  A mount elsewhere (a bind for
+ * some tool, a mount made by hand) is not the host's layout, and ignoring
+ * it keeps the layout independent of where mountinfo lists it. */
+static bool v2_standard_place(const char *mnt, size_t len)
+{
+	return (len == 14 && strncmp(mnt, "/sys/fs/cgroup", 14) == 0) ||
+	       (len == 22 && strncmp(mnt, "/sys/fs/cgroup/unified", 22) == 0);
+}
+
 /* One mountinfo line: "ID PARENT MAJ:MIN ROOT MNT OPTS [OPTIONAL...] - FSTYPE SRC SUPER" */
 static int parse_mount_line(const char *line, size_t len, struct cg_host *host)
 {
@@ -140,6 +152,8 @@ static int parse_mount_line(const char *line, size_t len, struct cg_host *host)
 	else if (fstype_len == 6 && strncmp(fstype, "cgroup", 6) == 0)
 		v2 = false;
 	else
+		return 0;
+	if (v2 && !v2_standard_place(f[4], (size_t)(fe[4] - f[4])))
 		return 0;
 	if (!v2) {
 		r = parse_v1_list(super, super_len, &ctrls, &name);
@@ -234,7 +248,7 @@ int cg_host_feed_mounts(struct cg_host *host, const char *lines)
 	return for_lines(lines, parse_mount_line, host);
 }
 
-bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup)
+bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup, bool v2_mounted)
 {
 	const char *p = proc_cgroup;
 
@@ -243,8 +257,9 @@ bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup)
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 		int i = line_hier(host, p, len, false, &path);
 
-		/* not -EINVAL: a hierarchy capsa does not know never gets a mount */
-		if (i == -ENOENT || i == -ENOMEM)
+		/* not -EINVAL: a hierarchy capsa does not know never gets a mount;
+		 * the "0::" line is there whether cgroup2 is mounted or not */
+		if ((i == -ENOENT && (v2_mounted || strncmp(p, "0::", 3) != 0)) || i == -ENOMEM)
 			return false;
 		p += len + (nl ? 1 : 0);
 	}
@@ -336,11 +351,19 @@ static pthread_mutex_t cached_lock = PTHREAD_MUTEX_INITIALIZER;
  * many mounts (a node running containers) a full read costs ~1.3 us a
  * mount (0.64 ms for 520 here); the cgroup mounts, made at boot, come
  * first.  Falls back to reading it all. */
+static bool cgroup2_at(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static int read_mounts(struct cg_host *host, const char *proc_cgroup)
 {
 	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	size_t cap = 8192, len = 0;
+	bool v2 = cgroup2_at("/sys/fs/cgroup") || cgroup2_at("/sys/fs/cgroup/unified");
 	int r;
 
 	if (fd < 0)
@@ -380,7 +403,7 @@ static int read_mounts(struct cg_host *host, const char *proc_cgroup)
 			return r;
 		len -= (size_t)(nl + 1 - buf);
 		memmove(buf, nl + 1, len);
-		if (cg_host_has_all(host, proc_cgroup))
+		if (cg_host_has_all(host, proc_cgroup, v2))
 			return 0;
 	}
 }

@@ -1,7 +1,8 @@
 /* Where the cgroup hierarchies are mounted and which controller lives where.
  * Parsed once per process from /proc/self/cgroup and /proc/self/mountinfo
- * (cgroup and cgroup2 mounts only, read until every hierarchy the process
- * is in has its mount). */
+ * (cgroup mounts, and cgroup2 at /sys/fs/cgroup or /sys/fs/cgroup/unified
+ * as runc and crun; read until every hierarchy the process is in has its
+ * mount). */
 #ifndef CAPSA_CGROUPS_HIERARCHY_H
 #define CAPSA_CGROUPS_HIERARCHY_H
 
@@ -40,11 +41,13 @@ int cg_host_parse(const char *mountinfo, const char *proc_cgroup, const char *v2
 /* The same in steps: host starts as { .v2 = -1 }; feed it mountinfo's
  * complete lines as they are read; cg_host_has_all says whether every
  * hierarchy listed in proc_cgroup has its mount already (the rest of
- * mountinfo cannot change the result then); finish with proc_cgroup and
+ * mountinfo cannot change the result then; the "0::" line counts only when
+ * v2_mounted: cgroup2 is at /sys/fs/cgroup or /sys/fs/cgroup/unified, the
+ * only places a cgroup2 mount is taken from); finish with proc_cgroup and
  * v2_controllers.  Feed and finish return -errno; finish clears host on
  * failure, as parse does. */
 int cg_host_feed_mounts(struct cg_host *host, const char *lines);
-bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup);
+bool cg_host_has_all(const struct cg_host *host, const char *proc_cgroup, bool v2_mounted);
 int cg_host_finish(struct cg_host *host, const char *proc_cgroup, const char *v2_controllers,
 		   struct rt_err *err);
 

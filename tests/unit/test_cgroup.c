@@ -360,7 +360,7 @@ static void test_layout_incremental(void **state)
 
 	(void)state;
 	assert_int_equal(cg_host_parse(mi_hybrid_separate, pc_hybrid_separate, "", &whole, &err), 0);
-	while (*p && !cg_host_has_all(&h, pc_hybrid_separate)) {
+	while (*p && !cg_host_has_all(&h, pc_hybrid_separate, true)) {
 		const char *nl = strchr(p, '\n');
 		char line[256];
 
@@ -388,9 +388,11 @@ static void test_layout_incremental(void **state)
 	h = (struct cg_host){ .v2 = -1 };
 	assert_int_equal(
 	    cg_host_feed_mounts(&h, "1 0 0:1 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"), 0);
-	assert_true(cg_host_has_all(&h, "3:pids:/a\n4:no_such_ctl:/\n"));
-	assert_false(cg_host_has_all(&h, "3:pids:/a\n5:name=elogind:/\n"));
-	assert_false(cg_host_has_all(&h, "3:pids:/a\n0::/\n"));
+	assert_true(cg_host_has_all(&h, "3:pids:/a\n4:no_such_ctl:/\n", true));
+	assert_false(cg_host_has_all(&h, "3:pids:/a\n5:name=elogind:/\n", true));
+	assert_false(cg_host_has_all(&h, "3:pids:/a\n0::/\n", true));
+	/* no cgroup2 at its places: the "0::" line waits for nothing */
+	assert_true(cg_host_has_all(&h, "3:pids:/a\n0::/\n", false));
 	cg_host_clear(&h);
 }
 
@@ -439,13 +441,28 @@ static void test_layout_v2(void **state)
 	cg_host_clear(&h);
 	/* a bind-mounted subtree: the mount root is stripped */
 	{
-		static const char mi2[] = "7 1 0:5 /sub /cg rw - cgroup2 cgroup2 rw\n";
+		static const char mi2[] = "7 1 0:5 /sub /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
 
 		assert_int_equal(cg_host_parse(mi2, NULL, NULL, &h, &err), 0);
 		dir = cg_hier_dir(&h.h[0], "/sub/capsa/x");
-		assert_string_equal(dir, "/cg/capsa/x");
+		assert_string_equal(dir, "/sys/fs/cgroup/capsa/x");
 		free(dir);
 		cg_host_clear(&h);
+	}
+	/* cgroup2 elsewhere is not the host's layout (as runc and crun) */
+	{
+		static const char mi3[] = "8 1 0:5 / /mnt/cg2 rw - cgroup2 cgroup2 rw\n"
+					  "9 1 0:6 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+					  "10 1 0:5 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+
+		assert_int_equal(cg_host_parse(mi3, "2:pids:/\n0::/\n", NULL, &h, &err), 0);
+		assert_int_equal(h.n, 2);
+		assert_string_equal(h.h[h.v2].mnt, "/sys/fs/cgroup/unified");
+		assert_int_equal(h.layout, CG_LAYOUT_HYBRID);
+		cg_host_clear(&h);
+		assert_int_equal(
+		    cg_host_parse("8 1 0:5 / /mnt/cg2 rw - cgroup2 cgroup2 rw\n", NULL, NULL, &h, &err),
+		    -ENOENT);
 	}
 	assert_int_equal(cg_host_parse("1 0 0:1 / / rw - ext4 /dev/vda rw\n", NULL, NULL, &h, &err), -ENOENT);
 }
