@@ -23,6 +23,7 @@ def timed(name; lbl):
 "|---|---|---|---|---|---|---|---|",
 timed("run"; "run /bin/true to exit"),
 timed("run_spaced"; "run /bin/true to exit, runs 50 ms apart"),
+timed("run_mounts"; "run /bin/true to exit, \(.mounts_added // "?") more mounts in the namespace"),
 timed("create"; "create"),
 timed("start"; "start"),
 timed("delete"; "delete"),

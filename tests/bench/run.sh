@@ -14,7 +14,8 @@
 #   BENCH_RUNS      hyperfine runs per command (default 30, warmup 3)
 #   BENCH_SCALE     container counts for the scale test (default "1 50 200";
 #                   the largest is how many are started)
-#   BENCH_PARTS     which parts (default "run lifecycle exec rss size seccomp ctr scale")
+#   BENCH_PARTS     which parts (default "run lifecycle exec rss size seccomp ctr scale mounts")
+#   BENCH_MOUNTS    mounts the mounts part adds (default 500)
 #   BENCH_OUT       results dir (default build/bench): one hyperfine JSON per
 #                   part, results.json (all figures) and results.md (tables)
 # A runtime whose `run` of /bin/true fails is reported as failed and left
@@ -40,7 +41,8 @@ CAPSA=$(readlink -f "$1" 2>/dev/null || echo "$1")
 RUNTIMES=${BENCH_RUNTIMES:-capsa runc crun}
 RUNS=${BENCH_RUNS:-30}
 SCALE=${BENCH_SCALE:-1 50 200}
-PARTS=${BENCH_PARTS:-run lifecycle exec rss size seccomp ctr scale}
+PARTS=${BENCH_PARTS:-run lifecycle exec rss size seccomp ctr scale mounts}
+MOUNTS=${BENCH_MOUNTS:-500}
 OUT=${BENCH_OUT:-$top/build/bench}
 IMG=${BENCH_IMAGE_DIR:-$top/build/e2e-images}
 TAG=capsa-bench-$$
@@ -119,6 +121,7 @@ cleanup() {
 	for d in /run/containerd/s /run/containerd/fifo /run/containerd; do
 		[ -e "$W/had-$(basename "$d")" ] || rmdir "$d" 2>/dev/null
 	done
+	umount -R "$W/mnts" 2>/dev/null
 	bench_workdir_remove
 }
 trap cleanup EXIT
@@ -485,6 +488,34 @@ part_scale() {
 			$(rt "$RT_CUR" delete -f "$TAG-$RT_CUR-s$i") >/dev/null 2>&1
 		done
 	done
+}
+
+# --- 9. a host with many mounts -------------------------------------------------
+
+# A node running containers has hundreds of mounts (their root filesystems,
+# secrets, /etc/hosts binds).  Every new mount namespace copies them and
+# every pivot drops the copy; what a runtime does beyond that (capsa:
+# reading /proc/self/mountinfo only up to the cgroup mounts) shows here.
+# The mounts are tmpfs under the scratch dir, in the bench's private mount
+# namespace: the host's table is not touched.
+part_mounts() {
+	local args=() i
+	note "run of /bin/true to exit with $MOUNTS more mounts in the namespace"
+	mkdir -p "$W/mnts" && mount -t tmpfs bench-mnts "$W/mnts" || return
+	for i in $(seq "$MOUNTS"); do
+		mkdir "$W/mnts/$i" && mount -t tmpfs "bench-m$i" "$W/mnts/$i" || {
+			note "mounts: mount $i failed, part left out"
+			umount -R "$W/mnts"
+			return
+		}
+	done
+	put .mounts_added "$MOUNTS"
+	for RT_CUR in $OK_RTS; do
+		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-mnt")")
+	done
+	args+=(-n floor "unshare -fpmnui /bin/true")
+	hf_rounds run_mounts 6 "${args[@]}"
+	umount -R "$W/mnts"
 }
 
 put .host "$(jq -n --arg k "$(uname -r)" --arg c "$(nproc)" --arg l "$(cut -d' ' -f1-3 /proc/loadavg)" \
