@@ -265,10 +265,16 @@ static int open_dev_null(struct rt_err *err)
 	return fd;
 }
 
-static int mask_path(const char *path, int *nullfd, struct rt_err *err)
+/* Masked directories share one empty read-only tmpfs: the first gets it,
+ * the others a bind of its root (*dirfd, O_PATH), one superblock per
+ * container instead of one per directory (a bind keeps the read-only
+ * superblock and the nosuid, nodev, noexec mount flags).  Masked files
+ * get a bind of /dev/null (*nullfd). */
+static int mask_path(const char *path, int *nullfd, int *dirfd, struct rt_err *err)
 {
 	_cleanup_close_ int fd = -EBADF;
 	char target[64], src[64];
+	struct statfs sf;
 	struct stat st;
 
 	fd = rt_open_in_root(AT_FDCWD, path, 0, RT_PATH_NO_CREATE, false);
@@ -279,10 +285,21 @@ static int mask_path(const char *path, int *nullfd, struct rt_err *err)
 	if (fstat(fd, &st) < 0)
 		return rt_err_set(err, errno, "masked path %s", path);
 	rt_fd_path(fd, target, sizeof(target));
+	if (S_ISDIR(st.st_mode) && *dirfd >= 0) {
+		if (mount(rt_fd_path(*dirfd, src, sizeof(src)), target, NULL, MS_BIND, NULL) < 0)
+			return rt_err_set(err, errno, "mask %s", path);
+		return 0;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") <
 		    0)
 			return rt_err_set(err, errno, "mask %s", path);
+		*dirfd = rt_open_in_root(AT_FDCWD, path, O_DIRECTORY, RT_PATH_NO_CREATE, false);
+		if (*dirfd < 0)
+			return rt_err_set(err, -*dirfd, "mask %s", path);
+		/* what the others get must be the empty read-only tmpfs */
+		if (fstatfs(*dirfd, &sf) < 0 || sf.f_type != TMPFS_MAGIC || !(sf.f_flags & ST_RDONLY))
+			return rt_err_msg(err, EIO, "mask %s: not the read-only tmpfs just mounted", path);
 		return 0;
 	}
 	if (*nullfd < 0) {
@@ -316,12 +333,12 @@ static int readonly_path(const char *path, struct rt_err *err)
 
 int rt_rootfs_finalize(const struct rt_spec *spec, struct rt_err *err)
 {
-	_cleanup_close_ int nullfd = -EBADF;
+	_cleanup_close_ int nullfd = -EBADF, dirfd = -EBADF;
 	unsigned long prop = spec->linux_.rootfs_propagation;
 	int r;
 
 	for (size_t i = 0; i < spec->linux_.n_masked_paths; i++) {
-		r = mask_path(spec->linux_.masked_paths[i], &nullfd, err);
+		r = mask_path(spec->linux_.masked_paths[i], &nullfd, &dirfd, err);
 		if (r < 0)
 			return r;
 	}

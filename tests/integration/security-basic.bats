@@ -45,6 +45,30 @@ teardown() { common_teardown; }
 	[ "$(cat "$BUNDLE/rootfs/etc/secret")" = top-secret ] || fail "masked file changed"
 }
 
+@test "maskedPaths: masked directories are read-only, nosuid, nodev, noexec; capsa gives them one tmpfs" {
+	mkdir -p "$BUNDLE/rootfs/secret-a" "$BUNDLE/rootfs/secret-b"
+	echo top-secret >"$BUNDLE/rootfs/secret-b/key"
+	spec_set '.linux.maskedPaths += ["/secret-a", "/secret-b"]'
+	spec_args sh -c '
+		awk "\$5 == \"/secret-a\" || \$5 == \"/secret-b\" { print substr(\$5, 2) \"=\" \$3 \",\" \$6 }" /proc/self/mountinfo
+		ls -A /secret-b | wc -l | sed s/^/b_entries=/
+		probe open /secret-b/new O_WRONLY,O_CREAT'
+	run_container
+	[ "$status" -eq 0 ] || fail "run failed"
+	a=$(kv secret-a) b=$(kv secret-b)
+	opts="ro nosuid nodev noexec"
+	is_runc && opts=ro # runc 1.1: MS_RDONLY only
+	for m in "$a" "$b"; do
+		for o in $opts; do
+			[[ ,${m#*,}, == *,$o,* ]] || fail "a masked directory without $o: $m"
+		done
+	done
+	assert_kv b_entries 0
+	assert_kv open EROFS
+	# runc mounts a tmpfs per directory; capsa binds the first one's root
+	is_runc || [ "${a%%,*}" = "${b%%,*}" ] || fail "two superblocks for masked directories: $a / $b"
+}
+
 @test "readonlyPaths: /proc/sys and friends are read-only" {
 	spec_args sh -c '
 		probe write /proc/sys/kernel/domainname x
