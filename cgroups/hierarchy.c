@@ -395,6 +395,7 @@ static int read_mounts(struct cg_host *host, const char *proc_cgroup)
 		nl = memrchr(buf, '\n', len);
 		if (!nl)
 			continue;
+		/* the complete lines only, cut off in place for the parser */
 		keep = nl[1];
 		nl[1] = '\0';
 		r = cg_host_feed_mounts(host, buf);

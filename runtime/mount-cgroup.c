@@ -30,7 +30,7 @@ static int mount_view(const struct cg_view *h, int dirfd, const char *name, int 
 		      bool new_cgroupns, unsigned long flags, bool remount, struct rt_err *err)
 {
 	_cleanup_close_ int fd = -EBADF, after = -EBADF;
-	char src[PATH_MAX * 2], target[64];
+	char target[64];
 
 	fd = *name ? openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(dirfd);
 	if (fd < 0)
@@ -41,9 +41,8 @@ static int mount_view(const struct cg_view *h, int dirfd, const char *name, int 
 			return rt_err_set(err, errno, "mount cgroup %s", h->v2 ? "v2" : h->opts);
 		return 0;
 	}
-	snprintf(src, sizeof(src), "%s", h->dir);
-	if (mount(src, target, NULL, MS_BIND, NULL) < 0)
-		return rt_err_set(err, errno, "bind cgroup %s", src);
+	if (mount(h->dir, target, NULL, MS_BIND, NULL) < 0)
+		return rt_err_set(err, errno, "bind cgroup %s", h->dir);
 	if (!remount)
 		return 0;
 	/* the remount must name the new mount, not the directory under it */
@@ -53,7 +52,7 @@ static int mount_view(const struct cg_view *h, int dirfd, const char *name, int 
 		return rt_err_set(err, after == -1 ? errno : -after, "reopen %s/%s", dest, name);
 	rt_fd_path(after, target, sizeof(target));
 	if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
-		return rt_err_set(err, errno, "remount cgroup %s", src);
+		return rt_err_set(err, errno, "remount cgroup %s", h->dir);
 	return 0;
 }
 

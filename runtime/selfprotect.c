@@ -60,8 +60,9 @@ static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *hdr)
 /* Running, after a re-exec, from a read-only bind mount of just this file
  * that is attached nowhere (what ro_clone_of_self makes): /proc/self/exe
  * then reads "/" (the file is its mount's root; an attached file mount
- * shows its mount point) and the mount is read-only.  Nobody can make an anonymous mount
- * writable again without CAP_SYS_ADMIN in the host's user namespace. */
+ * shows its mount point) and the mount is read-only.  Nobody can make an
+ * anonymous mount writable again without CAP_SYS_ADMIN in the host's user
+ * namespace. */
 static bool on_detached_ro_mount(int exe)
 {
 	struct statvfs sv;
