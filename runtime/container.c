@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "cgroups/cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
@@ -398,12 +399,19 @@ static int prepare(struct launch *l, struct rt_err *err)
  * files the child joins them by (sent with GO); then its NS_READY. */
 static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_err *err)
 {
-	int r = l->state_deferred ? persist_state(l, err) : 0;
+	struct rt_cpu_pin pin;
+	int r;
 
+	/* the child on another CPU while we work (affinity.h); its own mask
+	 * back before we wait, so that it may use ours once we block */
+	rt_pin_elsewhere(l->pid, &pin);
+	r = l->state_deferred ? persist_state(l, err) : 0;
 	if (r >= 0)
 		r = cg_create_rest(l->cg, resources_of(l), err);
 	if (r >= 0)
 		r = cg_join_open_parts(l->cg, CG_JOIN_V1, late, err);
+	if (r >= 0 && (r = rt_unpin(&pin)) < 0)
+		rt_err_set(err, -r, "give the container process its CPU affinity back");
 	if (r >= 0)
 		r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
 	return r < 0 ? r : 0;

@@ -26,8 +26,10 @@
  *
  *   v2 cgroup created; pid/time ns joined
  *   clone3(CLONE_NEWPID, INTO_CGROUP v2) --> unshare(the other CLONE_NEW*);
- *   [state written]; v1 cgroups created,      lo up
- *   limits applied; their tasks opened <---- SYNC NS_READY
+ *   child kept off our CPU (affinity.h);      lo up
+ *   [state written]; v1 cgroups created,
+ *   limits applied; their tasks opened;
+ *   child's CPUs given back           <----- SYNC NS_READY
  *   network
  *   SYNC 1 GO + the tasks fds --------------> joins its v1 cgroups ("0" > tasks);
  *                                             then as above

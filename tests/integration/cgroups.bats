@@ -603,6 +603,28 @@ ns_of() { # PID TYPE
 	no_cgroup_of "$CID" || fail "cgroups left: $(find /sys/fs/cgroup -name "*$CID*")"
 }
 
+# runtime/affinity.h: at an early start the init is kept off capsa's CPU
+# while capsa makes the cgroups, then given every possible CPU back.  A pin
+# left behind (or a mask narrower than every CPU) would stay as the task's
+# user mask (Linux 6.2+) and cut every later cpuset change down to it.
+@test "early start: the init's CPU affinity follows its cpuset, narrowed at create and widened by update" {
+	local all
+	all=$(cat /sys/devices/system/cpu/possible)
+	[ "$(cat /sys/devices/system/cpu/online)" = "$all" ] || skip "CPUs offline"
+	[[ $all == *[,-]* ]] || skip "one CPU"
+	grep -q cpuset /proc/self/cgroup || skip "no cpuset controller"
+	spec_set '.linux.resources.cpu.cpus = "0"'
+	spec_args sleep 100
+	run_detached || fail "create: $(cat "$TEST_TMP/$CID.out")"
+	pid=$(init_pid)
+	grep -q '^Cpus_allowed_list:[[:space:]]*0$' "/proc/$pid/status" ||
+		fail "cpus 0: $(grep Cpus_allowed_list "/proc/$pid/status")"
+	runtime update --cpuset-cpus "$all" "$CID" || fail "update --cpuset-cpus $all"
+	grep -q "^Cpus_allowed_list:[[:space:]]*$all\$" "/proc/$pid/status" ||
+		fail "cpus $all after update: $(grep Cpus_allowed_list "/proc/$pid/status")"
+	runtime delete -f "$CID"
+}
+
 @test "the default cgroup is /capsa-<id> in every hierarchy: one directory each, no shared parent" {
 	is_runc && skip "capsa's default path"
 	spec_set 'del(.linux.cgroupsPath)'
