@@ -397,20 +397,17 @@ static int prepare(struct launch *l, struct rt_err *err)
 /* Early start, after the clone, while the child makes its namespaces: the
  * state (when deferred), the v1 cgroups and their limits, and the tasks
  * files the child joins them by (sent with GO); then its NS_READY. */
-static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_err *err)
+static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_cpu_pin *pin,
+			    struct rt_err *err)
 {
-	struct rt_cpu_pin pin;
-	int r;
+	int r = l->state_deferred ? persist_state(l, err) : 0;
 
-	/* the child on another CPU while we work (affinity.h); its own mask
-	 * back before we wait, so that it may use ours once we block */
-	rt_pin_elsewhere(l->pid, &pin);
-	r = l->state_deferred ? persist_state(l, err) : 0;
 	if (r >= 0)
 		r = cg_create_rest(l->cg, resources_of(l), err);
 	if (r >= 0)
 		r = cg_join_open_parts(l->cg, CG_JOIN_V1, late, err);
-	if (r >= 0 && (r = rt_unpin(&pin)) < 0)
+	/* every CPU back before we wait: the child may use ours once we block */
+	if (r >= 0 && (r = rt_unpin(pin)) < 0)
 		rt_err_set(err, -r, "give the container process its CPU affinity back");
 	if (r >= 0)
 		r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
@@ -424,6 +421,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	unsigned long flags = clone_flags_of(l->spec);
 	struct rt_child_ctx c = { 0 };
 	struct cg_join join = { .clone_fd = -1 }, late = { .clone_fd = -1 };
+	struct rt_cpu_pin pin = { .pinned = false };
 	bool in_cgroup;
 
 	if (create_mode) {
@@ -510,6 +508,10 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 			c.clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
 		rt_child_run(&c);
 	}
+	/* at an early start the child runs on another CPU while we work
+	 * (affinity.h), from now on */
+	if (l->early && l->pid > 0)
+		rt_pin_elsewhere(l->pid, &pin);
 	r = l->pid < 0 ? -errno : 0;
 	rt_leave_for_children(saved);
 	if (r < 0) {
@@ -526,7 +528,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	close(sv[1]);
 	sv[1] = -1;
 	if (l->early) {
-		r = early_start_rest(l, sv[0], &late, err);
+		r = early_start_rest(l, sv[0], &late, &pin, err);
 		if (r < 0)
 			goto out_sock;
 	}
