@@ -258,8 +258,8 @@ static const struct rt_resources *resources_of(const struct launch *l)
  * while this process makes the v1 cgroups (a mkdir per hierarchy, cpuset
  * copies, device rules; ~0.5 ms, as long as the namespaces take); the
  * child joins them after GO, before it mounts anything.  The two overlap
- * where the scheduler runs them at once (not on the VM of
- * tests/bench/README.md, Session 7, which runs them in turn).  Not with a user
+ * on two CPUs: the child is kept off ours meanwhile (affinity.h; the VM of
+ * tests/bench/README.md ran them in turn otherwise).  Not with a user
  * namespace (the others must belong to it, and its maps come first) or a
  * namespace to join by path (joined after GO, as always).  crun likewise
  * moves its init into v1 cgroups after clone; the kernel memory of the
