@@ -3,8 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "util.h"
+/* Linux's largest NR_CPUS on x86-64 and arm64: a mask this wide has a bit
+ * for every CPU any kernel here can have (cpu_set_t's 1024 does not). */
+#define ALL_CPUS 8192
 
 static int cpu_number(const char **p, unsigned long *ret)
 {
@@ -46,30 +49,32 @@ int rt_cpulist_parse(const char *list, cpu_set_t *set)
 	return (*p == '\0' || (p[0] == '\n' && p[1] == '\0')) && CPU_COUNT(set) > 0 ? 0 : -EINVAL;
 }
 
-void rt_pin_elsewhere(pid_t pid, struct rt_cpu_pin *pin)
+int rt_affinity_reset(pid_t pid)
 {
-	cpu_set_t mine, other;
-	char list[256];
-	int cpu = sched_getcpu();
+	unsigned char all[ALL_CPUS / 8];
 
-	pin->pid = pid;
-	pin->pinned = false;
-	/* a host with more CPUs than cpu_set_t holds (1024) fails here: no pin */
-	if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof(mine), &mine) < 0 ||
-	    rt_proc_stat_read("/sys/devices/system/cpu/possible", list, sizeof(list)) < 0 ||
-	    rt_cpulist_parse(list, &pin->all) < 0 || !CPU_EQUAL(&mine, &pin->all))
-		return;
-	other = pin->all;
-	CPU_CLR(cpu, &other);
-	if (CPU_COUNT(&other) == 0)
-		return;
-	pin->pinned = sched_setaffinity(pid, sizeof(other), &other) == 0;
+	memset(all, 0xff, sizeof(all));
+	return sched_setaffinity(pid, sizeof(all), (const cpu_set_t *)(const void *)all) < 0 ? -errno : 0;
 }
 
-int rt_unpin(struct rt_cpu_pin *pin)
+int rt_affinity_set_list(pid_t pid, const char *list)
 {
-	if (!pin->pinned)
-		return 0;
-	pin->pinned = false;
-	return sched_setaffinity(pin->pid, sizeof(pin->all), &pin->all) < 0 ? -errno : 0;
+	cpu_set_t set;
+	int r = rt_cpulist_parse(list, &set);
+
+	if (r < 0)
+		return r;
+	return sched_setaffinity(pid, sizeof(set), &set) < 0 ? -errno : 0;
+}
+
+bool rt_pin_elsewhere(pid_t pid)
+{
+	cpu_set_t other;
+	int cpu = sched_getcpu();
+
+	/* a host with more CPUs than cpu_set_t holds (1024) fails here: no pin */
+	if (cpu < 0 || cpu >= CPU_SETSIZE || sched_getaffinity(0, sizeof(other), &other) < 0)
+		return false;
+	CPU_CLR(cpu, &other);
+	return CPU_COUNT(&other) > 0 && sched_setaffinity(pid, sizeof(other), &other) == 0;
 }

@@ -1,23 +1,27 @@
-/* Running a freshly cloned child on another CPU than ours while we work.
+/* The CPU affinity of the processes capsa starts.
  *
- * At an early start (spawn.h) the parent makes the v1 cgroups while the
- * child makes its namespaces: two pieces of work that only overlap if they
- * run on two CPUs.  Most schedulers put a new task on an idle CPU; some
- * (this project's CI VM: a vendor patch packs a child onto its parent's
- * vCPU) run it there after the parent, and the two take turns.  Keeping
- * the child off our CPU for the length of our part makes the overlap
- * explicit.
+ * Reset: since Linux 6.2 a task keeps the mask it was given with
+ * sched_setaffinity (its "user mask") through cpuset changes, and a child
+ * inherits it; before, joining a cpuset reset the mask to the cpuset's
+ * CPUs.  So a runtime started with a narrow mask (a systemd unit's
+ * CPUAffinity=, taskset, a pinned shim) would pass it to every container.
+ * capsa gives the container's init, and an exec'd process without
+ * execCPUAffinity.final, every CPU (an all-set mask, which the kernel cuts
+ * to what the cgroup's cpuset allows): the cpuset alone decides, as it did
+ * before 6.2.  runc (1.2.7, 1.3.1: "libct: reset CPU affinity by default")
+ * and crun do the same; runc 1.1 does not.
  *
- * Since Linux 6.2 every sched_setaffinity is also remembered as the task's
- * "user mask", which every later cpuset change is intersected with, and
- * nothing clears it.  Giving the child back its birth mask would leave it
- * one (a container whose cpuset is later widened would not follow); giving
- * it every possible CPU leaves one that intersects as no mask at all.  So
- * the pin is only made when we ourselves may run on every possible CPU
- * (no taskset, no cpuset narrower than the machine above us): then the
- * child's mask at birth was that too, and "every possible CPU" is exactly
- * what it had.  Anywhere else nothing is pinned and the start is only not
- * parallel. */
+ * execCPUAffinity (exec only: "not applicable to the container's init"):
+ * `initial` is the mask capsa exec runs with, and its child is born with,
+ * before it joins the container's cgroup; `final` the one the process gets
+ * after, instead of the reset.
+ *
+ * Pin: at an early start (spawn.h) the parent makes the v1 cgroups while
+ * the child makes its namespaces, two pieces of work that only overlap on
+ * two CPUs.  Most schedulers put a new task on an idle CPU; some (this
+ * project's CI VM: a vendor patch packs a child onto its parent's vCPU)
+ * run it there after the parent, and the two take turns.  The parent keeps
+ * the child off its own CPU meanwhile; the reset that follows ends it. */
 #ifndef CAPSA_RUNTIME_AFFINITY_H
 #define CAPSA_RUNTIME_AFFINITY_H
 
@@ -25,23 +29,19 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct rt_cpu_pin {
-	pid_t pid;
-	bool pinned;
-	cpu_set_t all; /* every possible CPU: what the child gets back */
-};
-
 /* Parse a kernel cpu list ("0-3,7\n") into *set.  0, or -EINVAL (not a
- * list, or a CPU beyond cpu_set_t). */
+ * list, or a CPU beyond cpu_set_t's 1024). */
 int rt_cpulist_parse(const char *list, cpu_set_t *set);
 
-/* Keep pid (our child, whose affinity nobody else sets) off the CPU we run
- * on, when that is safe (above).  Best effort: on any error nothing is
- * pinned. */
-void rt_pin_elsewhere(pid_t pid, struct rt_cpu_pin *pin);
+/* pid (0: us) may run on every CPU its cpuset allows.  0 or -errno. */
+int rt_affinity_reset(pid_t pid);
 
-/* Give the child every possible CPU again.  0, or -errno (its affinity
- * would then differ from the one the container is to have). */
-int rt_unpin(struct rt_cpu_pin *pin);
+/* pid (0: us) runs on the CPUs of `list` (a cpu list; checked when the
+ * spec was read).  0, or -errno (-EINVAL: none of them is allowed). */
+int rt_affinity_set_list(pid_t pid, const char *list);
+
+/* Keep pid (our child) off the CPU we run on, within our own mask, until
+ * rt_affinity_reset(pid).  Best effort: true when pinned. */
+bool rt_pin_elsewhere(pid_t pid);
 
 #endif

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "cgroups/cgroup.h"
 #include "hooks.h"
 #include "mount.h"
@@ -234,6 +235,21 @@ static int run_container_hooks(struct rt_child_ctx *c, enum rt_hook_kind kind, e
 	return rt_hooks_run(&c->spec->hooks, kind, json, err);
 }
 
+/* exec, once in the container's cgroup: execCPUAffinity.final, or every
+ * CPU the cpuset allows (affinity.h). */
+static int exec_affinity_final(const struct rt_process *p, struct rt_err *err)
+{
+	const char *final = p->exec_cpu_affinity_final;
+	int r;
+
+	if (final && *final) {
+		r = rt_affinity_set_list(0, final);
+		return r < 0 ? rt_err_set(err, -r, "process.execCPUAffinity.final: %s", final) : 0;
+	}
+	r = rt_affinity_reset(0);
+	return r < 0 ? rt_err_set(err, -r, "reset the CPU affinity") : 0;
+}
+
 /* Early start (container.c): the namespaces the clone left out, while the
  * parent makes the v1 cgroups; it waits for NS_READY before it attaches
  * the network. */
@@ -362,6 +378,8 @@ _Noreturn void rt_child_run(struct rt_child_ctx *c)
 
 	/* into the v1 cgroups before anything else (see cgroups/join.c) */
 	r = c->cg_join ? cg_join_self(c->cg_join, &err) : 0;
+	if (r == 0 && c->is_exec)
+		r = exec_affinity_final(c->process, &err);
 	close_fds_at_start(c);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

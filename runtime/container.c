@@ -397,8 +397,7 @@ static int prepare(struct launch *l, struct rt_err *err)
 /* Early start, after the clone, while the child makes its namespaces: the
  * state (when deferred), the v1 cgroups and their limits, and the tasks
  * files the child joins them by (sent with GO); then its NS_READY. */
-static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_cpu_pin *pin,
-			    struct rt_err *err)
+static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_err *err)
 {
 	int r = l->state_deferred ? persist_state(l, err) : 0;
 
@@ -406,9 +405,9 @@ static int early_start_rest(struct launch *l, int sock, struct cg_join *late, st
 		r = cg_create_rest(l->cg, resources_of(l), err);
 	if (r >= 0)
 		r = cg_join_open_parts(l->cg, CG_JOIN_V1, late, err);
-	/* every CPU back before we wait: the child may use ours once we block */
-	if (r >= 0 && (r = rt_unpin(pin)) < 0)
-		rt_err_set(err, -r, "give the container process its CPU affinity back");
+	/* the pin ends before we wait: the child may use our CPU once we block */
+	if (r >= 0 && (r = rt_affinity_reset(l->pid)) < 0)
+		rt_err_set(err, -r, "reset the container process's CPU affinity");
 	if (r >= 0)
 		r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
 	return r < 0 ? r : 0;
@@ -421,7 +420,6 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	unsigned long flags = clone_flags_of(l->spec);
 	struct rt_child_ctx c = { 0 };
 	struct cg_join join = { .clone_fd = -1 }, late = { .clone_fd = -1 };
-	struct rt_cpu_pin pin = { .pinned = false };
 	bool in_cgroup;
 
 	if (create_mode) {
@@ -508,15 +506,19 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 			c.clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
 		rt_child_run(&c);
 	}
-	/* at an early start the child runs on another CPU while we work
-	 * (affinity.h), from now on */
-	if (l->early && l->pid > 0)
-		rt_pin_elsewhere(l->pid, &pin);
 	r = l->pid < 0 ? -errno : 0;
+	/* every CPU its cpuset allows, not ours (affinity.h); at an early start
+	 * first another CPU than ours while we work, until early_start_rest */
+	if (r == 0 && l->early)
+		rt_pin_elsewhere(l->pid);
 	rt_leave_for_children(saved);
 	if (r < 0) {
 		l->pid = 0;
 		rt_err_set(err, -r, "clone the container process");
+		goto out_sock;
+	}
+	if (!l->early && (r = rt_affinity_reset(l->pid)) < 0) {
+		rt_err_set(err, -r, "reset the container process's CPU affinity");
 		goto out_sock;
 	}
 	if (!in_cgroup) {
@@ -528,7 +530,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	close(sv[1]);
 	sv[1] = -1;
 	if (l->early) {
-		r = early_start_rest(l, sv[0], &late, &pin, err);
+		r = early_start_rest(l, sv[0], &late, err);
 		if (r < 0)
 			goto out_sock;
 	}

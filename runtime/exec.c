@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "affinity.h"
 #include "cgroups/cgroup.h"
 #include "container-internal.h"
 #include "seccomp.h"
@@ -156,6 +157,16 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	if (x->spec->linux_.namespaces[RT_NS_USER].present)
 		c.clone_flags = 0; /* become_root_in_userns is driven by the spec */
 
+	/* execCPUAffinity.initial: ours, and the child's until it is in the
+	 * container's cgroup (affinity.h) */
+	if (c.process->exec_cpu_affinity_initial && *c.process->exec_cpu_affinity_initial) {
+		r = rt_affinity_set_list(0, c.process->exec_cpu_affinity_initial);
+		if (r < 0) {
+			rt_err_set(err, -r, "process.execCPUAffinity.initial: %s",
+				   c.process->exec_cpu_affinity_initial);
+			goto out;
+		}
+	}
 	r = rt_enter_for_children(x->ns[RT_NS_PID], x->ns[RT_NS_TIME], saved, err);
 	if (r < 0)
 		goto out;

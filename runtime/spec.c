@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
+#include "affinity.h"
 #include "spec-json.h"
 #include "spec-linux.h"
 #include "spec-resources.h"
@@ -610,11 +611,27 @@ static int p_oom_score_adj(struct sj_ctx *c, json_t *v, void *base, const struct
 	return 0;
 }
 
+/* a cpu list ("0-3,7"); "" is "not set" */
+static int p_cpu_list(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
+{
+	char **dst = (char **)(void *)((char *)base + f->off);
+	cpu_set_t set;
+	int r = sj_p_str(c, v, base, f);
+
+	if (r < 0)
+		return r;
+	if (**dst && rt_cpulist_parse(*dst, &set) < 0)
+		return sj_error(c, "\"%.64s\" is not a list of CPUs 0-1023 (like \"0-3,7\")", *dst);
+	return 0;
+}
+
 static int p_cpu_affinity(struct sj_ctx *c, json_t *v, void *base, const struct sj_field *f)
 {
 	static const struct sj_field fields[] = {
-		SJ_STR("initial", struct rt_process, exec_cpu_affinity_initial, 0),
-		SJ_STR("final", struct rt_process, exec_cpu_affinity_final, 0),
+		{ "initial", SJ_STRING, p_cpu_list, offsetof(struct rt_process, exec_cpu_affinity_initial),
+		  SJ_NOAUX, 0 },
+		{ "final", SJ_STRING, p_cpu_list, offsetof(struct rt_process, exec_cpu_affinity_final),
+		  SJ_NOAUX, 0 },
 	};
 	(void)f;
 	return sj_object(c, v, fields, ARRAY_SIZE(fields), base);

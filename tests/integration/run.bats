@@ -256,25 +256,3 @@ teardown() { common_teardown; }
 	[ "$fds" = "fd0 fd1 fd2 " ] || fail "unexpected fds: $output"
 }
 
-# The init's CPU affinity is the one the kernel gives a task in its cgroup,
-# whatever capsa does with it while the container is set up (runtime/
-# affinity.h).  Under taskset the runtime's mask is kept (Linux 6.2+ keeps
-# it through a v1 cpuset join; older kernels reset it to the cpuset's).
-@test "run: the init's CPU affinity is the runtime's, also under taskset" {
-	local cpus want one v
-	cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
-	one=${cpus%%[,-]*}
-	spec_args sh -c 'grep Cpus_allowed_list /proc/self/status | tr -d "\t " | tr : ='
-	run_container
-	[ "$status" -eq 0 ] || fail "run failed"
-	assert_kv Cpus_allowed_list "$cpus"
-	want=$one
-	v=$(uname -r)
-	if [ "${v%%.*}" -lt 6 ] || { [ "${v%%.*}" -eq 6 ] && [ "$(echo "$v" | cut -d. -f2)" -lt 2 ]; }; then
-		grep -q ' /sys/fs/cgroup/cpuset .* cgroup .*cpuset' /proc/self/mountinfo &&
-			want=$(cat /sys/fs/cgroup/cpuset/cpuset.effective_cpus)
-	fi
-	run taskset -c "$one" timeout 60 "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null
-	[ "$status" -eq 0 ] || fail "run under taskset failed: $output"
-	assert_kv Cpus_allowed_list "$want"
-}

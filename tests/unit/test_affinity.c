@@ -1,6 +1,7 @@
-/* runtime/affinity.c: cpu lists, and a child kept off our CPU, then given
- * every possible CPU back. */
+/* runtime/affinity.c: cpu lists, the reset to every CPU, a list, and a
+ * child kept off our CPU until the reset. */
 #include <errno.h>
+#include <stdio.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -71,89 +72,125 @@ static void mask_of(pid_t pid, cpu_set_t *m)
 	assert_int_equal(sched_getaffinity(pid, sizeof(*m), m), 0);
 }
 
-static void possible(cpu_set_t *all)
+static void online(cpu_set_t *all)
 {
 	char list[256];
 
-	assert_int_equal(rt_proc_stat_read("/sys/devices/system/cpu/possible", list, sizeof(list)), 0);
+	assert_int_equal(rt_proc_stat_read("/sys/devices/system/cpu/online", list, sizeof(list)), 0);
 	assert_int_equal(rt_cpulist_parse(list, all), 0);
 }
 
-/* free to run anywhere, with two CPUs or more: exactly one CPU (ours) left
- * out, then every possible CPU back */
-static void test_pin_and_unpin(void **state)
+/* a child on one CPU gets every online CPU back from the reset (the test
+ * runs in a cgroup whose cpuset has them all; skipped otherwise) */
+static void test_reset(void **state)
 {
-	struct rt_cpu_pin pin;
-	cpu_set_t all, mine, pinned, back, both;
+	cpu_set_t all, mine, one, after;
 	int wfd;
 	pid_t pid;
 
 	(void)state;
-	possible(&all);
+	online(&all);
 	mask_of(0, &mine);
 	if (CPU_COUNT(&all) < 2 || !CPU_EQUAL(&mine, &all))
 		skip();
 	pid = waiting_child(&wfd);
-	rt_pin_elsewhere(pid, &pin);
-	assert_true(pin.pinned);
-	mask_of(pid, &pinned);
-	assert_int_equal(CPU_COUNT(&pinned), CPU_COUNT(&all) - 1);
-	CPU_AND(&both, &pinned, &all);
-	assert_true(CPU_EQUAL(&both, &pinned));
-	assert_int_equal(rt_unpin(&pin), 0);
-	assert_false(pin.pinned);
-	mask_of(pid, &back);
-	assert_true(CPU_EQUAL(&back, &all));
-	assert_int_equal(rt_unpin(&pin), 0); /* once only */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(pid, sizeof(one), &one), 0);
+	assert_int_equal(rt_affinity_reset(pid), 0);
+	mask_of(pid, &after);
+	assert_true(CPU_EQUAL(&after, &all));
 	reap(pid, wfd);
 }
 
-/* we may run on one CPU only (as under taskset): the child is left alone,
- * its mask is what it inherited */
-static void test_restricted_not_pinned(void **state)
+/* a list lands as given; one with no allowed CPU is EINVAL */
+static void test_set_list(void **state)
 {
-	struct rt_cpu_pin pin;
-	cpu_set_t all, one, after;
+	cpu_set_t all, got, want;
+	char list[16];
+	int wfd, last = -1;
+	pid_t pid;
+
+	(void)state;
+	online(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all))
+			last = c;
+	pid = waiting_child(&wfd);
+	snprintf(list, sizeof(list), "%d", last);
+	assert_int_equal(rt_affinity_set_list(pid, list), 0);
+	mask_of(pid, &got);
+	assert_int_equal(rt_cpulist_parse(list, &want), 0);
+	assert_true(CPU_EQUAL(&got, &want));
+	assert_int_equal(rt_affinity_set_list(pid, "1023"), CPU_ISSET(1023, &all) ? 0 : -EINVAL);
+	assert_int_equal(rt_affinity_set_list(pid, "x"), -EINVAL);
+	reap(pid, wfd);
+}
+
+/* with two CPUs or more: exactly our CPU left out of our own mask; the
+ * reset ends it */
+static void test_pin_then_reset(void **state)
+{
+	cpu_set_t mine, pinned, both, after;
+	int wfd;
+	pid_t pid;
+
+	(void)state;
+	mask_of(0, &mine);
+	if (CPU_COUNT(&mine) < 2)
+		skip();
+	pid = waiting_child(&wfd);
+	assert_true(rt_pin_elsewhere(pid));
+	mask_of(pid, &pinned);
+	assert_int_equal(CPU_COUNT(&pinned), CPU_COUNT(&mine) - 1);
+	CPU_AND(&both, &pinned, &mine);
+	assert_true(CPU_EQUAL(&both, &pinned));
+	assert_int_equal(rt_affinity_reset(pid), 0);
+	mask_of(pid, &after);
+	assert_true(CPU_COUNT(&after) >= CPU_COUNT(&mine));
+	reap(pid, wfd);
+}
+
+/* we may run on one CPU only: nothing to pin to */
+static void test_single_cpu_not_pinned(void **state)
+{
+	cpu_set_t mine, one;
 	int wfd, cpu = sched_getcpu();
 	pid_t pid;
 
 	(void)state;
 	assert_true(cpu >= 0);
-	possible(&all);
+	mask_of(0, &mine);
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
 	pid = waiting_child(&wfd);
-	rt_pin_elsewhere(pid, &pin);
-	assert_false(pin.pinned);
-	mask_of(pid, &after);
-	assert_true(CPU_EQUAL(&after, &one));
-	assert_int_equal(rt_unpin(&pin), 0);
+	assert_false(rt_pin_elsewhere(pid));
 	reap(pid, wfd);
-	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+	assert_int_equal(sched_setaffinity(0, sizeof(mine), &mine), 0);
 }
 
-/* no such process: nothing pinned, nothing to undo */
+/* no such process */
 static void test_gone_child(void **state)
 {
-	struct rt_cpu_pin pin;
 	int wfd;
 	pid_t pid;
 
 	(void)state;
 	pid = waiting_child(&wfd);
 	reap(pid, wfd);
-	rt_pin_elsewhere(pid, &pin);
-	assert_false(pin.pinned);
-	assert_int_equal(rt_unpin(&pin), 0);
+	assert_false(rt_pin_elsewhere(pid));
+	assert_int_equal(rt_affinity_reset(pid), -ESRCH);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpulist_parse),
-		cmocka_unit_test(test_pin_and_unpin),
-		cmocka_unit_test(test_restricted_not_pinned),
+		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_set_list),
+		cmocka_unit_test(test_pin_then_reset),
+		cmocka_unit_test(test_single_cpu_not_pinned),
 		cmocka_unit_test(test_gone_child),
 	};
 
