@@ -394,23 +394,47 @@ static int prepare(struct launch *l, struct rt_err *err)
 	return open_ns_paths(l, err);
 }
 
+/* SYNC 1: GO, with the tasks files of the v1 cgroups at an early start. */
+static int send_go(int sock, struct cg_join *late, struct rt_err *err)
+{
+	int r = rt_sync_send_fds(sock, RT_SYNC_GO, 0, late->fds, late->n, NULL);
+
+	cg_join_close(late);
+	return r < 0 ? rt_err_set(err, -r, "sync with the container process") : 0;
+}
+
 /* Early start, after the clone, while the child makes its namespaces: the
  * state (when deferred), the v1 cgroups and their limits, and the tasks
- * files the child joins them by (sent with GO); then its NS_READY. */
-static int early_start_rest(struct launch *l, int sock, struct cg_join *late, struct rt_err *err)
+ * files the child joins them by (sent with GO); the child's CPU mask reset
+ * (the pin ends); then its NS_READY.  GO goes first when there is no
+ * network to attach in the child's new netns (which needs NS_READY): the
+ * child finds it waiting, no round trip. */
+static int early_start_rest(struct launch *l, int sock, struct cg_join *late, bool *go_sent,
+			    struct rt_err *err)
 {
-	int r = l->state_deferred ? persist_state(l, err) : 0;
+	struct rt_err go_err = { 0 };
+	int r = l->state_deferred ? persist_state(l, err) : 0, go = 0;
 
 	if (r >= 0)
 		r = cg_create_rest(l->cg, resources_of(l), err);
 	if (r >= 0)
 		r = cg_join_open_parts(l->cg, CG_JOIN_V1, late, err);
-	/* the pin ends before we wait: the child may use our CPU once we block */
 	if (r >= 0 && (r = rt_affinity_reset(l->pid)) < 0)
 		rt_err_set(err, -r, "reset the container process's CPU affinity");
-	if (r >= 0)
-		r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	if (!l->st.network)
+		go = send_go(sock, late, &go_err);
+	/* a child that failed has said why before it went (GO: EPIPE) */
+	r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
+	if (r < 0)
+		return r;
+	if (go < 0) {
+		*err = go_err;
+		return go;
+	}
+	*go_sent = !l->st.network;
+	return 0;
 }
 
 static int spawn(struct launch *l, bool create_mode, const sigset_t *block, struct rt_err *err)
@@ -420,7 +444,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	unsigned long flags = clone_flags_of(l->spec);
 	struct rt_child_ctx c = { 0 };
 	struct cg_join join = { .clone_fd = -1 }, late = { .clone_fd = -1 };
-	bool in_cgroup;
+	bool in_cgroup, go_sent = false;
 
 	if (create_mode) {
 		char path[PATH_MAX];
@@ -530,7 +554,7 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	close(sv[1]);
 	sv[1] = -1;
 	if (l->early) {
-		r = early_start_rest(l, sv[0], &late, err);
+		r = early_start_rest(l, sv[0], &late, &go_sent, err);
 		if (r < 0)
 			goto out_sock;
 	}
@@ -545,14 +569,10 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	r = launch_attach_network(l, err);
 	if (r < 0)
 		goto out_sock;
-	/* SYNC 1 */
-	r = rt_sync_send_fds(l->sock, RT_SYNC_GO, 0, late.fds, late.n, NULL);
-	cg_join_close(&late);
+	r = go_sent ? 0 : send_go(l->sock, &late, err);
 	rt_protect_self_release(); /* while the child mounts */
-	if (r < 0) {
-		rt_err_set(err, -r, "sync with the container process");
+	if (r < 0)
 		goto out_sock;
-	}
 	r = launch_dialogue(l, err);
 out_sock:
 	cg_join_close(&join);

@@ -29,9 +29,10 @@
  *   child kept off our CPU (affinity.h);      lo up
  *   [state written]; v1 cgroups created,
  *   limits applied; their tasks opened;
- *   child's CPUs given back           <----- SYNC NS_READY
- *   network
- *   SYNC 1 GO + the tasks fds --------------> joins its v1 cgroups ("0" > tasks);
+ *   child's CPU mask reset
+ *   [no network: SYNC 1 GO + the tasks fds]
+ *                                     <----- SYNC NS_READY
+ *   [network; SYNC 1 GO + the tasks fds] ---> joins its v1 cgroups ("0" > tasks);
  *                                             then as above
  */
 #ifndef CAPSA_RUNTIME_SPAWN_H
