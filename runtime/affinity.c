@@ -9,10 +9,18 @@
  * for every CPU any kernel here can have (cpu_set_t's 1024 does not). */
 #define ALL_CPUS 8192
 
+static void skip_spaces(const char **p)
+{
+	while (**p == ' ')
+		(*p)++;
+}
+
+/* a number, with the spaces the spec's schema allows around it */
 static int cpu_number(const char **p, unsigned long *ret)
 {
 	char *end;
 
+	skip_spaces(p);
 	if (!isdigit((unsigned char)**p))
 		return -EINVAL;
 	errno = 0;
@@ -20,15 +28,18 @@ static int cpu_number(const char **p, unsigned long *ret)
 	if (errno || *ret >= CPU_SETSIZE)
 		return -EINVAL;
 	*p = end;
+	skip_spaces(p);
 	return 0;
 }
 
+/* "0-3,7": the kernel's format; the runtime spec's schema also allows
+ * spaces ("0 - 3, 7"), and a trailing newline is the kernel's */
 int rt_cpulist_parse(const char *list, cpu_set_t *set)
 {
 	const char *p = list;
 
 	CPU_ZERO(set);
-	while (*p && *p != '\n') {
+	for (;;) {
 		unsigned long lo, hi;
 
 		if (cpu_number(&p, &lo) < 0)
@@ -41,12 +52,11 @@ int rt_cpulist_parse(const char *list, cpu_set_t *set)
 		}
 		for (unsigned long c = lo; c <= hi; c++)
 			CPU_SET(c, set);
-		if (*p == ',' && isdigit((unsigned char)p[1]))
-			p++;
-		else if (*p && *p != '\n')
-			return -EINVAL;
+		if (*p != ',')
+			break;
+		p++;
 	}
-	return (*p == '\0' || (p[0] == '\n' && p[1] == '\0')) && CPU_COUNT(set) > 0 ? 0 : -EINVAL;
+	return *p == '\0' || (p[0] == '\n' && p[1] == '\0') ? 0 : -EINVAL;
 }
 
 int rt_affinity_reset(pid_t pid)

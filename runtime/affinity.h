@@ -29,8 +29,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Parse a kernel cpu list ("0-3,7\n") into *set.  0, or -EINVAL (not a
- * list, or a CPU beyond cpu_set_t's 1024). */
+/* Parse a cpu list ("0-3,7\n", "0 - 3, 7") into *set.  0, or -EINVAL (not
+ * a list, or a CPU beyond cpu_set_t's 1024). */
 int rt_cpulist_parse(const char *list, cpu_set_t *set);
 
 /* pid (0: us) may run on every CPU its cpuset allows.  0 or -errno. */

@@ -62,8 +62,8 @@ process_json() { # AFFINITY_JSON ARG...
 	run taskset -c "$first" timeout 60 "$RUNTIME" --root "$ROOT" exec "$CID" sh -c "$CPUS_CMD"
 	[ "$status" -eq 0 ] || fail "exec: $output"
 	assert_kv Cpus_allowed_list "$all"
-	# final
-	process_json "{\"final\": \"$last\"}" sh -c "$CPUS_CMD"
+	# final (with the spaces the spec's schema allows)
+	process_json "{\"final\": \" $last \"}" sh -c "$CPUS_CMD"
 	run runtime exec -p "$TEST_TMP/p.json" "$CID"
 	[ "$status" -eq 0 ] || fail "exec final: $output"
 	assert_kv Cpus_allowed_list "$last"

@@ -18,8 +18,8 @@
 
 static void test_cpulist_parse(void **state)
 {
-	static const char *bad[] = { "",   "\n",   "a",	     "3-1",   "1-",   "-1",  "0,,1",
-				     "0,", "1024", "0-1024", "0-1 2", "0\n1", "0;1", " 0" };
+	static const char *bad[] = { "",   "\n",   " ",	     "a",     "3-1",  "1-",  "-1",   "0,,1", "0,",
+				     ",0", "1024", "0-1024", "0-1 2", "0\n1", "0;1", "0\t1", "0\n\n" };
 	cpu_set_t s;
 
 	(void)state;
@@ -31,6 +31,10 @@ static void test_cpulist_parse(void **state)
 	assert_int_equal(rt_cpulist_parse("0-3,7,9-10", &s), 0);
 	assert_int_equal(CPU_COUNT(&s), 7);
 	assert_true(CPU_ISSET(7, &s) && CPU_ISSET(10, &s) && !CPU_ISSET(8, &s));
+	/* the spaces the runtime spec's schema allows */
+	assert_int_equal(rt_cpulist_parse(" 0 - 3 , 7 ", &s), 0);
+	assert_int_equal(CPU_COUNT(&s), 5);
+	assert_true(CPU_ISSET(3, &s) && CPU_ISSET(7, &s));
 	assert_int_equal(rt_cpulist_parse("1023", &s), 0);
 	assert_true(CPU_ISSET(1023, &s));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
