@@ -68,6 +68,9 @@ rt_bin() {
 	esac
 }
 
+# every binary timed, in the page-cache state a boot leaves (lib.sh)
+bench_cold_page_cache "$CAPSA" /usr/sbin/runc /usr/bin/crun "$(command -v unshare)" /bin/true
+
 # rt RT ARGS...: the runtime with its own root (as a word list for hyperfine).
 rt() {
 	local name=$1 b
