@@ -60,9 +60,12 @@ int rt_sync_recv_fds(int sock, struct rt_sync_msg *ret, int *fds, size_t max, si
 	ssize_t n;
 
 	*ret_n = 0;
+	/* ECONNRESET: the peer went while a message of ours sat unread in its
+	 * queue; the kernel reports that (once) before what the peer sent
+	 * first, such as its error.  Read on: that message, or EOF. */
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || errno == ECONNRESET));
 	if (n < 0)
 		return -errno;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {

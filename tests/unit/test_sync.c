@@ -119,12 +119,32 @@ static void test_error_and_eof(void **state)
 	assert_non_null(strstr(err.msg, "setup: the container process exited"));
 }
 
+/* The child said why it failed and went while our next message (GO) sat
+ * unread in its queue: the kernel then resets the connection, and that
+ * ECONNRESET comes before the message the child sent.  Its error must
+ * still arrive, then EPIPE. */
+static void test_error_before_reset(void **state)
+{
+	struct rt_err sent = { 0 }, err = { 0 };
+
+	(void)state;
+	rt_err_msg(&sent, EPERM, "unshare the container's namespaces: not permitted");
+	assert_int_equal(rt_sync_send(sv[0], RT_SYNC_ERROR, 1, -1, &sent), 0);
+	assert_int_equal(rt_sync_send(sv[1], RT_SYNC_GO, 0, -1, NULL), 0);
+	close(sv[0]);
+	sv[0] = open("/dev/null", O_RDONLY);
+	assert_int_equal(rt_sync_expect(sv[1], RT_SYNC_NS_READY, "setup", NULL, &err), -EPERM);
+	assert_string_equal(err.msg, sent.msg);
+	assert_int_equal(rt_sync_expect(sv[1], RT_SYNC_NS_READY, "setup", NULL, &err), -EPIPE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fds_ride_along, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_fds, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_error_and_eof, pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_error_before_reset, pair_setup, pair_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
