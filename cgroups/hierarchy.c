@@ -344,13 +344,6 @@ static int cached_r = 1;
 static struct rt_err cached_err;
 static pthread_mutex_t cached_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Feed /proc/self/mountinfo to host line by line as the kernel makes it,
- * and stop reading once every hierarchy of proc_cgroup has its mount: the
- * first mount of each is the one kept, so what follows cannot change the
- * result.  The kernel formats mountinfo as it is read, and on a host with
- * many mounts (a node running containers) a full read costs ~1.3 us a
- * mount (0.64 ms for 520 here); the cgroup mounts, made at boot, come
- * first.  Falls back to reading it all. */
 static bool cgroup2_at(const char *path)
 {
 	struct statfs sf;
@@ -358,6 +351,13 @@ static bool cgroup2_at(const char *path)
 	return statfs(path, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
+/* Feed /proc/self/mountinfo to host line by line as the kernel makes it,
+ * and stop reading once every hierarchy of proc_cgroup has its mount: the
+ * first mount of each is the one kept, so what follows cannot change the
+ * result.  The kernel formats mountinfo as it is read, and on a host with
+ * many mounts (a node running containers) a full read costs ~1.3 us a
+ * mount (0.64 ms for 520 here); the cgroup mounts, made at boot, come
+ * first.  Falls back to reading it all. */
 static int read_mounts(struct cg_host *host, const char *proc_cgroup)
 {
 	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -376,10 +376,13 @@ static int read_mounts(struct cg_host *host, const char *proc_cgroup)
 		char *nl, keep;
 
 		if (len == cap) {
-			char *nb = cap >= (16u << 20) ? NULL : realloc(buf, cap * 2 + 1);
+			char *nb;
 
+			if (cap >= (16u << 20))
+				return -EFBIG;
+			nb = realloc(buf, cap * 2 + 1);
 			if (!nb)
-				return cap >= (16u << 20) ? -EFBIG : -ENOMEM;
+				return -ENOMEM;
 			buf = nb;
 			cap *= 2;
 		}

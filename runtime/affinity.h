@@ -8,8 +8,9 @@
  * capsa gives the container's init, and an exec'd process without
  * execCPUAffinity.final, every CPU (an all-set mask, which the kernel cuts
  * to what the cgroup's cpuset allows): the cpuset alone decides, as it did
- * before 6.2.  runc (1.2.7, 1.3.1: "libct: reset CPU affinity by default")
- * and crun do the same; runc 1.1 does not.
+ * before 6.2.  runc 1.3.1 ("libct: reset CPU affinity by default", runc#4858,
+ * backported to 1.2 in #4869) and crun (#1315) do the same; runc 1.1 does
+ * not.
  *
  * execCPUAffinity (exec only: "not applicable to the container's init"):
  * `initial` is the mask capsa exec runs with, and its child is born with,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # CPU affinity (runtime/affinity.h): the init, and an exec'd process without
 # execCPUAffinity.final, may use every CPU their cgroup's cpuset allows,
-# whatever mask the runtime itself runs with (runc 1.2.7/1.3.1 and crun
+# whatever mask the runtime itself runs with (runc since 1.3.1 and crun
 # reset it the same way; runc 1.1 passes its own on, and Linux 6.2+ keeps
 # it through the cpuset join: skipped for runc 1.1, visibly).
 # execCPUAffinity (exec only): initial for `exec` itself until its process

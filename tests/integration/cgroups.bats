@@ -604,7 +604,7 @@ ns_of() { # PID TYPE
 }
 
 # runtime/affinity.h: at an early start the init is kept off capsa's CPU
-# while capsa makes the cgroups, then given every possible CPU back.  A pin
+# while capsa makes the cgroups, then its mask is reset to every CPU.  A pin
 # left behind (or a mask narrower than every CPU) would stay as the task's
 # user mask (Linux 6.2+) and cut every later cpuset change down to it.
 @test "early start: the init's CPU affinity follows its cpuset, narrowed at create and widened by update" {

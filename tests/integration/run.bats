@@ -255,4 +255,3 @@ teardown() { common_teardown; }
 	fds=$(printf '%s\n' "$output" | cut -d= -f1 | sort | tr '\n' ' ')
 	[ "$fds" = "fd0 fd1 fd2 " ] || fail "unexpected fds: $output"
 }
-
