@@ -750,6 +750,12 @@ int rt_container_run(const struct rt_create_opts *o, bool detach, int *ret_exit,
 	r = prepare(&l, err);
 	if (r >= 0)
 		r = spawn(&l, false, &fwd, err);
+	/* Nobody waits on the state's pid (no pid file, console socket or
+	 * startContainer hook): the process goes on to its execve while we
+	 * save the state, not after.  `state` reads "creating" until then, as
+	 * during the setup; a failed save still kills and removes everything. */
+	if (r >= 0 && !o->pid_file && !o->console_socket && !l.spec->hooks.n_hooks[RT_HOOK_START_CONTAINER])
+		r = launch_exec_now(&l, err);
 	if (r >= 0)
 		r = finish_create(&l, err);
 	if (r >= 0) {

@@ -110,6 +110,19 @@ int rt_supervise(pid_t pid, int pty_master, const sigset_t *fwd, int *ret_exit, 
 	return 0;
 }
 
+int launch_exec_now(struct launch *l, struct rt_err *err)
+{
+	int r;
+
+	if (l->exec_now_sent)
+		return 0;
+	r = rt_sync_send(l->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
+	if (r < 0)
+		return rt_err_set(err, -r, "start the container process");
+	l->exec_now_sent = true;
+	return 0;
+}
+
 int launch_start_foreground(struct launch *l, const sigset_t *fwd, int *ret_exit, char **ret_stats,
 			    struct rt_err *err)
 {
@@ -117,9 +130,9 @@ int launch_start_foreground(struct launch *l, const sigset_t *fwd, int *ret_exit
 	int r;
 
 	/* SYNC 6: exec now; EOF means execve happened (the socket is CLOEXEC) */
-	r = rt_sync_send(l->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
+	r = launch_exec_now(l, err);
 	if (r < 0)
-		return rt_err_set(err, -r, "start the container process");
+		return r;
 	r = rt_sync_recv(l->sock, &m, NULL);
 	if (r == 0 && m.type == RT_SYNC_ERROR) {
 		*err = m.err;

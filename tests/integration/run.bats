@@ -128,6 +128,31 @@ teardown() { common_teardown; }
 	[ "$rc" -eq 42 ] || fail "exit status $rc, expected 42"
 }
 
+# A plain foreground run lets its process exec while it saves the state
+# (container.c); with --pid-file the file is written first.  Either way, once
+# the process runs, `state` shows it running with its pid.
+@test "run: while the process runs, state and --pid-file name it" {
+	for pf in "" "$TEST_TMP/pidfile"; do
+		spec_args probe signals
+		out=$TEST_TMP/out
+		"$RUNTIME" --root "$ROOT" run ${pf:+--pid-file "$pf"} --bundle "$BUNDLE" "$CID" </dev/null >"$out" 2>&1 &
+		rpid=$!
+		CLEANUP_PIDS="$rpid"
+		wait_for 20 grep -q '^ready' "$out" || fail "probe never got ready: $(cat "$out")"
+		st=$(runtime state "$CID") || fail "state of a running foreground container failed"
+		[ "$(jq -r .status <<<"$st")" = running ] || fail "status is not running: $st"
+		pid=$(jq -r .pid <<<"$st")
+		[ "$pid" -gt 0 ] && [ "$(cut -d' ' -f1 /proc/"$pid"/stat)" = "$pid" ] || fail "state pid $pid is not alive"
+		[ -z "$pf" ] || [ "$(cat "$pf")" = "$pid" ] || fail "pid file $(cat "$pf") != state pid $pid"
+		kill -TERM "$rpid"
+		wait_exit "$rpid" || fail "runtime did not exit"
+		CLEANUP_PIDS=
+		[ "$rc" -eq 42 ] || fail "exit status $rc, expected 42"
+		run runtime state "$CID"
+		[ "$status" -ne 0 ] || fail "state after the run ended should fail"
+	done
+}
+
 # The issue asks for a shell's codes: 127 for a missing args[0], 126 for a
 # non-executable one.  runc 1.1 reports both from its init before exec and
 # exits 1 (with "no such file or directory" / "permission denied").
