@@ -86,11 +86,12 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%-replay)
 
 CAPSA := $(BUILD)/capsa
+SPEC_FLOOR := $(BUILD)/bench-tools/spec-floor
 
 .PHONY: all install deps demo check clean format format-check unit integration \
 	asan fuzz fuzz-replay security e2e vm bench helpers cgroups net images clang
 
-all: $(CAPSA) helpers
+all: $(CAPSA) helpers $(SPEC_FLOOR)
 
 $(BUILD)/libcapsa.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -118,6 +119,12 @@ helpers: $(HELPER_BINS)
 $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+# The bench's spec floor (tests/bench/README.md), built here so that every
+# build checks it compiles; tests/bench/run.sh compiles its own copy.
+$(SPEC_FLOOR): tests/bench/spec-floor.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -static-pie -fPIE -o $@ $<
 
 install: $(CAPSA)
 	install -D -m 0755 $(CAPSA) $(DESTDIR)$(PREFIX)/bin/capsa

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Print the benchmark results (results.json from tests/bench/run.sh) as
-# markdown tables, with the ratios capsa/crun, capsa/runc and capsa/floor
-# computed from medians of the same run.
+# markdown tables, with the ratios capsa/crun, capsa/runc, capsa/floor and
+# capsa/spec floor computed from medians of the same run.
 #
 #   tests/bench/report.sh RESULTS.json
 set -euo pipefail
@@ -13,14 +13,14 @@ def ratio(a; b): if a == null or b == null or b == 0 then "–" else (a / b * 10
 def timed(name; lbl):
   if (.[name] | type) == "object" then
     .[name] as $p
-    | "| \(lbl) | \($p.capsa.median | ms) | \($p.runc.median | ms) | \($p.crun.median | ms) | \($p.floor.median | ms) | \(ratio($p.capsa.median; $p.crun.median)) | \(ratio($p.capsa.median; $p.runc.median)) | \(ratio($p.capsa.median; $p.floor.median)) |"
-  elif .[name] != null then "| \(lbl) | \(.[name]) | | | | | | |"
+    | "| \(lbl) | \($p.capsa.median | ms) | \($p.runc.median | ms) | \($p.crun.median | ms) | \($p.floor.median | ms) | \($p.spec_floor.median | ms) | \(ratio($p.capsa.median; $p.crun.median)) | \(ratio($p.capsa.median; $p.runc.median)) | \(ratio($p.capsa.median; $p.floor.median)) | \(ratio($p.capsa.median; $p.spec_floor.median)) |"
+  elif .[name] != null then "| \(lbl) | \(.[name]) | | | | | | | | |"
   else empty end;
 "Host: kernel \(.host.kernel), \(.host.cpus) CPUs, load \(.host.loadavg), \(.host.date), \(.host.runs) runs per command.",
 "Runtimes: " + ([.runtimes | to_entries[] | "\(.key) \(.value)"] | join("; ")),
 "",
-"| median wall time | capsa | runc | crun | floor | capsa/crun | capsa/runc | capsa/floor |",
-"|---|---|---|---|---|---|---|---|",
+"| median wall time | capsa | runc | crun | floor | spec floor | capsa/crun | capsa/runc | capsa/floor | capsa/spec floor |",
+"|---|---|---|---|---|---|---|---|---|---|",
 timed("run"; "run /bin/true to exit"),
 timed("run_spaced"; "run /bin/true to exit, runs 50 ms apart"),
 timed("run_mounts"; "run /bin/true to exit, \(.mounts_added // "?") more mounts in the namespace"),

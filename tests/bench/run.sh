@@ -142,6 +142,27 @@ jq --arg r "$IMG/rootfs" '.process.args = ["/bin/true"] | .process.terminal = fa
 	"$W/b-true/config.json" >"$W/b-true/c" && mv "$W/b-true/c" "$W/b-true/config.json"
 jq '.process.args = ["/bin/sleep", "100000"]' "$W/b-true/config.json" >"$W/b-sleep/config.json"
 
+# The spec floor (spec-floor.c): the kernel work this bundle asks of any
+# runtime, with no runtime around it; timed beside the runtimes in the run
+# parts, so that capsa/spec floor is what capsa adds of its own.
+SPEC_FLOOR=
+if ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -static-pie -fPIE -o "$W/spec-floor" "$here/spec-floor.c" 2>"$W/spec-floor.log" &&
+	"$W/spec-floor" "$IMG/rootfs" "$TAG-sf-probe" 2>>"$W/spec-floor.log"; then
+	SPEC_FLOOR=$W/spec-floor
+	bench_cold_page_cache "$SPEC_FLOOR"
+else
+	note "spec floor left out: $(tail -2 "$W/spec-floor.log" | tr '\n' ' ')"
+fi
+
+# add_floors ID: append the floor and the spec floor (when it works) to the
+# caller's hyperfine argument array `args`.
+add_floors() {
+	args+=(-n floor "unshare -fpmnui /bin/true")
+	if [ -n "$SPEC_FLOOR" ]; then
+		args+=(-n spec_floor "$SPEC_FLOOR $IMG/rootfs $TAG-sf-$1")
+	fi
+}
+
 # The docker default seccomp profile, in OCI form, from `capsa spec`.
 SECCOMP_SRC=
 if "$CAPSA" spec --bundle "$W/b-seccomp" >/dev/null 2>&1 &&
@@ -244,7 +265,7 @@ part_run() {
 	for RT_CUR in $OK_RTS; do
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-run")")
 	done
-	args+=(-n floor "unshare -fpmnui /bin/true")
+	add_floors run
 	# Rounds (hf_rounds), since 2026-12-03 09:40: in one call each command
 	# had its runs in one block, and the host's drift moved capsa/crun
 	# between 0.61 and 0.75 across three runs of the same binaries.  In a
@@ -516,7 +537,7 @@ part_mounts() {
 	for RT_CUR in $OK_RTS; do
 		args+=(-n "$RT_CUR" "$(rt "$RT_CUR" run -b "$W/b-true" "$TAG-$RT_CUR-mnt")")
 	done
-	args+=(-n floor "unshare -fpmnui /bin/true")
+	add_floors mnt
 	hf_rounds run_mounts 6 "${args[@]}"
 	umount -R "$W/mnts"
 }
