@@ -251,8 +251,8 @@ static int exec_affinity_final(const struct rt_process *p, struct rt_err *err)
 }
 
 /* Early start (container.c): the namespaces the clone left out, while the
- * parent makes the v1 cgroups; it waits for NS_READY before it attaches
- * the network. */
+ * parent makes the v1 cgroups; with a network to attach, it waits for our
+ * NS_READY first (ns_ready), else GO is already on its way. */
 static int early_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 {
 	int r;
@@ -264,6 +264,8 @@ static int early_namespaces(struct rt_child_ctx *c, struct rt_err *err)
 		if (r < 0)
 			return r;
 	}
+	if (!c->ns_ready)
+		return 0;
 	r = rt_sync_send(c->sync_fd, RT_SYNC_NS_READY, 0, -1, NULL);
 	return r < 0 ? rt_err_set(err, -r, "sync with the runtime") : 0;
 }

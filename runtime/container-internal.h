@@ -40,7 +40,7 @@ struct launch {
 	bool image_mounted;
 	bool net_attached;
 	bool started;
-	bool exec_now_sent; /* a foreground run said EXEC_NOW before its state save */
+	bool exec_at_ready; /* foreground run: the process execs once ready, no EXEC_NOW */
 	struct rt_mount *extra_mounts;
 	size_t n_extra_mounts;
 	void *img_cfg;
@@ -62,7 +62,7 @@ int rt_release_extras_of(const char *root, const struct rt_state *st, const char
 
 /* supervise.c: the foreground run. */
 void rt_supervise_sigset(sigset_t *set);
-/* SYNC 6 (exec now), once. */
+/* SYNC 6 (exec now), unless the process execs once ready (exec_at_ready). */
 int launch_exec_now(struct launch *l, struct rt_err *err);
 int launch_start_foreground(struct launch *l, const sigset_t *fwd, int *ret_exit, char **ret_stats,
 			    struct rt_err *err);

@@ -406,14 +406,15 @@ static int send_go(int sock, struct cg_join *late, struct rt_err *err)
 /* Early start, after the clone, while the child makes its namespaces: the
  * state (when deferred), the v1 cgroups and their limits, and the tasks
  * files the child joins them by (sent with GO); the child's CPU mask reset
- * (the pin ends); then its NS_READY.  GO goes first when there is no
- * network to attach in the child's new netns (which needs NS_READY): the
- * child finds it waiting, no round trip. */
+ * (the pin ends).  With a network to attach in the child's new netns, its
+ * NS_READY comes first (the caller sends GO after the attach).  Without
+ * one, GO goes at once and the child sends no NS_READY: it finds GO
+ * waiting, no round trip.  A GO that fails (EPIPE: the child is gone) is
+ * left for launch_dialogue, which reads why the child failed. */
 static int early_start_rest(struct launch *l, int sock, struct cg_join *late, bool *go_sent,
 			    struct rt_err *err)
 {
-	struct rt_err go_err = { 0 };
-	int r = l->state_deferred ? persist_state(l, err) : 0, go = 0;
+	int r = l->state_deferred ? persist_state(l, err) : 0;
 
 	if (r >= 0)
 		r = cg_create_rest(l->cg, resources_of(l), err);
@@ -423,17 +424,10 @@ static int early_start_rest(struct launch *l, int sock, struct cg_join *late, bo
 		rt_err_set(err, -r, "reset the container process's CPU affinity");
 	if (r < 0)
 		return r;
-	if (!l->st.network)
-		go = send_go(sock, late, &go_err);
-	/* a child that failed has said why before it went (GO: EPIPE) */
-	r = rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
-	if (r < 0)
-		return r;
-	if (go < 0) {
-		*err = go_err;
-		return go;
-	}
-	*go_sent = !l->st.network;
+	if (l->st.network)
+		return rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
+	(void)send_go(sock, late, &(struct rt_err){ 0 });
+	*go_sent = true;
 	return 0;
 }
 
@@ -489,7 +483,8 @@ static int spawn(struct launch *l, bool create_mode, const sigset_t *block, stru
 	c.lock_fd = l->lock_fd;
 	c.fifo_fd = fifo;
 	c.errfile_fd = errfile;
-	c.exec_wait = !create_mode;
+	c.exec_wait = !create_mode && !l->exec_at_ready;
+	c.ns_ready = l->early && l->st.network;
 	memcpy(c.ns_fds, l->ns_fds, sizeof(c.ns_fds));
 	c.seccomp = l->sp;
 	c.preserve_fds = o->preserve_fds;
@@ -748,14 +743,16 @@ int rt_container_run(const struct rt_create_opts *o, bool detach, int *ret_exit,
 		goto out;
 	}
 	r = prepare(&l, err);
-	if (r >= 0)
-		r = spawn(&l, false, &fwd, err);
 	/* Nobody waits on the state's pid (no pid file, console socket or
-	 * startContainer hook): the process goes on to its execve while we
-	 * save the state, not after.  `state` reads "creating" until then, as
-	 * during the setup; a failed save still kills and removes everything. */
-	if (r >= 0 && !o->pid_file && !o->console_socket && !l.spec->hooks.n_hooks[RT_HOOK_START_CONTAINER])
-		r = launch_exec_now(&l, err);
+	 * startContainer hook): the process goes on to its execve as soon as
+	 * it is ready, without waiting for our EXEC_NOW, while we save the
+	 * state.  `state` reads "creating" until then, as during the setup; a
+	 * failed save still kills and removes everything. */
+	if (r >= 0) {
+		l.exec_at_ready =
+		    !o->pid_file && !o->console_socket && !l.spec->hooks.n_hooks[RT_HOOK_START_CONTAINER];
+		r = spawn(&l, false, &fwd, err);
+	}
 	if (r >= 0)
 		r = finish_create(&l, err);
 	if (r >= 0) {

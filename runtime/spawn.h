@@ -16,7 +16,10 @@
  *                         <------------------ SYNC 4 PTY (terminal: the master)
  *                         <------------------ SYNC 5 READY
  *   create: save state, exit                  wait: exec.fifo (create) or
- *   run: SYNC 6 EXEC_NOW ------------------->       EXEC_NOW (run)
+ *   run: SYNC 6 EXEC_NOW ------------------->       EXEC_NOW (run; none when
+ *                                                   nobody waits on the state's
+ *                                                   pid: no pid file, console
+ *                                                   socket or startContainer hook)
  *                                             startContainer hooks; user, caps,
  *                                             nnp, seccomp; execve
  *   EOF on the socket = execve happened      (an error instead: SYNC ERROR)
@@ -31,7 +34,7 @@
  *   limits applied; their tasks opened;
  *   child's CPU mask reset
  *   [no network: SYNC 1 GO + the tasks fds]
- *                                     <----- SYNC NS_READY
+ *                                     <----- [network: SYNC NS_READY]
  *   [network; SYNC 1 GO + the tasks fds] ---> joins its v1 cgroups ("0" > tasks);
  *                                             then as above
  */
@@ -68,6 +71,7 @@ struct rt_child_ctx {
 	bool no_new_keyring;
 	bool is_exec;		   /* joining a running container: no rootfs work */
 	bool exec_wait;		   /* run/exec: wait for EXEC_NOW */
+	bool ns_ready;		   /* early start: say NS_READY after unshare (a network to attach) */
 	bool detached;		   /* nobody stays to supervise: drop PDEATHSIG before execve */
 	const char *state_json;	   /* the runtime's view of the state (seccomp listener) */
 	const struct rt_state *st; /* for the hooks run in the container's namespaces */

@@ -114,12 +114,11 @@ int launch_exec_now(struct launch *l, struct rt_err *err)
 {
 	int r;
 
-	if (l->exec_now_sent)
+	if (l->exec_at_ready)
 		return 0;
 	r = rt_sync_send(l->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
 	if (r < 0)
 		return rt_err_set(err, -r, "start the container process");
-	l->exec_now_sent = true;
 	return 0;
 }
 

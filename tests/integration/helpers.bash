@@ -237,6 +237,17 @@ force_cleanup() {
 	rm -rf "${ROOT:?}"/* 2>/dev/null || true
 }
 
+# rootfs_for_mapped_root HOSTUID: make the bundle's rootfs usable by a
+# user namespace's root mapped to HOSTUID, and the path to it reachable.
+rootfs_for_mapped_root() {
+	local d=$BUNDLE
+	chown -R "$1:$1" "$BUNDLE/rootfs"
+	while [ "$d" != / ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 runtime() {
 	timeout --kill-after=5 "$RUNTIME_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@"
 }

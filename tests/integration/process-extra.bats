@@ -61,13 +61,7 @@ stat_field_cmd() {
 	spec_set '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
-	# the rootfs must be usable by the mapped root, and reachable
-	chown -R 200000:200000 "$BUNDLE/rootfs"
-	d=$BUNDLE
-	while [ "$d" != / ]; do
-		chmod o+x "$d"
-		d=$(dirname "$d")
-	done
+	rootfs_for_mapped_root 200000
 	spec_args sh -c 'id -u; cat /proc/self/uid_map'
 	run_container
 	[ "$status" -eq 0 ] || fail "run failed"

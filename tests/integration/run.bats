@@ -179,6 +179,25 @@ teardown() { common_teardown; }
 	[[ $output == *"ermission denied"* ]] || fail "message should say why"
 }
 
+# An error after the process has said it is ready (here the switch to
+# process.user, which the user namespace cannot map) reaches the caller as
+# one before it does: a foreground run lets the process go on to its execve
+# at READY, without a word from the runtime, and the error comes back over
+# the sync socket.
+@test "run: an error after the process is ready (an unmapped uid) fails with a message" {
+	spec_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 1}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 1}]
+		| .process.user.uid = 5
+		| (.mounts[] | select(.destination == "/dev/pts") | .options) -= ["gid=5"]'
+	rootfs_for_mapped_root 100000
+	run_container
+	[ "$status" -ne 0 ] || fail "a uid outside the user namespace's map was accepted"
+	[[ $output == *uid* ]] || fail "message should name the uid: $output"
+	run runtime state "$CID"
+	[ "$status" -ne 0 ] || fail "state exists after a failed run"
+}
+
 @test "run: PATH lookup uses the spec's PATH" {
 	mkdir -p "$BUNDLE/rootfs/opt/tools"
 	cp "$BUNDLE/rootfs/bin/probe" "$BUNDLE/rootfs/opt/tools/myprobe"
