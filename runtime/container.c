@@ -394,13 +394,16 @@ static int prepare(struct launch *l, struct rt_err *err)
 	return open_ns_paths(l, err);
 }
 
-/* SYNC 1: GO, with the tasks files of the v1 cgroups at an early start. */
+/* SYNC 1: GO, with the tasks files of the v1 cgroups at an early start.  A
+ * child that is gone already said why: launch_dialogue reads it. */
 static int send_go(int sock, struct cg_join *late, struct rt_err *err)
 {
 	int r = rt_sync_send_fds(sock, RT_SYNC_GO, 0, late->fds, late->n, NULL);
 
 	cg_join_close(late);
-	return r < 0 ? rt_err_set(err, -r, "sync with the container process") : 0;
+	if (r < 0 && !rt_sync_peer_gone(r))
+		return rt_err_set(err, -r, "sync with the container process");
+	return 0;
 }
 
 /* Early start, after the clone, while the child makes its namespaces: the
@@ -409,8 +412,7 @@ static int send_go(int sock, struct cg_join *late, struct rt_err *err)
  * (the pin ends).  With a network to attach in the child's new netns, its
  * NS_READY comes first (the caller sends GO after the attach).  Without
  * one, GO goes at once and the child sends no NS_READY: it finds GO
- * waiting, no round trip.  A GO that fails (EPIPE: the child is gone) is
- * left for launch_dialogue, which reads why the child failed. */
+ * waiting, no round trip. */
 static int early_start_rest(struct launch *l, int sock, struct cg_join *late, bool *go_sent,
 			    struct rt_err *err)
 {
@@ -426,9 +428,8 @@ static int early_start_rest(struct launch *l, int sock, struct cg_join *late, bo
 		return r;
 	if (l->st.network)
 		return rt_sync_expect(sock, RT_SYNC_NS_READY, "setup", NULL, err);
-	(void)send_go(sock, late, &(struct rt_err){ 0 });
 	*go_sent = true;
-	return 0;
+	return send_go(sock, late, err);
 }
 
 static int spawn(struct launch *l, bool create_mode, const sigset_t *block, struct rt_err *err)

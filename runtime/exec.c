@@ -197,7 +197,8 @@ static int exec_dialogue(struct exec_ctx *x, struct rt_err *err)
 	int fd, r;
 
 	r = rt_sync_send(x->sock, RT_SYNC_GO, 0, -1, NULL);
-	if (r < 0)
+	/* a child gone already said why: read below */
+	if (r < 0 && !rt_sync_peer_gone(r))
 		return rt_err_set(err, -r, "sync with the exec process");
 	rt_protect_self_release(); /* while the child sets up */
 	for (;;) {

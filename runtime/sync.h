@@ -7,6 +7,8 @@
 #ifndef CAPSA_RUNTIME_SYNC_H
 #define CAPSA_RUNTIME_SYNC_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +37,14 @@ struct rt_sync_msg {
 
 /* Send a message, with fd >= 0 attached. */
 int rt_sync_send(int sock, enum rt_sync_type type, int32_t value, int fd, const struct rt_err *err);
+/* Whether a send's result r says the peer has closed its end (it exited,
+ * or exec'd: the socket is close-on-exec).  A child that fails sends
+ * RT_SYNC_ERROR before it goes, so the caller should then read that
+ * instead of reporting the send's error. */
+static inline bool rt_sync_peer_gone(int r)
+{
+	return r == -EPIPE || r == -ECONNRESET;
+}
 /* The same with n fds (n <= RT_SYNC_MAX_FDS) attached. */
 int rt_sync_send_fds(int sock, enum rt_sync_type type, int32_t value, const int *fds, size_t n,
 		     const struct rt_err *err);

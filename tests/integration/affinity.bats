@@ -84,6 +84,33 @@ process_json() { # AFFINITY_JSON ARG...
 	runtime delete -f "$CID"
 }
 
+# An exec'd process that fails before the runtime's GO (here at once, on
+# its CPU list) has said why before it went: the runtime must read that,
+# not report the EPIPE of its GO.  Which comes first is the scheduler's
+# choice; with every CPU busy the child often wins (55 of 300 execs
+# reported "Broken pipe" before the fix).
+@test "affinity: an exec that fails before GO reports its own error, also under load" {
+	is_runc && skip "runc 1.1 has no execCPUAffinity"
+	grep -q 1023 /sys/devices/system/cpu/online && skip "this host has a CPU 1023"
+	spec_args sleep 100
+	runtime run -d --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 || fail "run -d"
+	process_json '{"final": "1023"}' true
+	hogs=
+	for _ in $(seq "$(nproc)"); do
+		sh -c 'while :; do :; done' &
+		hogs="$hogs $!"
+	done
+	CLEANUP_PIDS="${CLEANUP_PIDS:-}$hogs"
+	for i in $(seq 60); do
+		if output=$(runtime exec -p "$TEST_TMP/p.json" "$CID" 2>&1); then
+			fail "exec on CPU 1023 succeeded"
+		fi
+		[[ $output == *"process.execCPUAffinity.final: 1023"*"Invalid argument"* ]] || fail "exec $i: $output"
+	done
+	kill $hogs
+	runtime delete -f "$CID"
+}
+
 @test "affinity: a bad execCPUAffinity list is a clear error; no process is left" {
 	is_runc && skip "runc 1.1 has no execCPUAffinity"
 	spec_args sleep 100
