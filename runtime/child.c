@@ -280,19 +280,53 @@ static int join_late_cgroups(struct rt_child_ctx *c, const int *fds, size_t n, s
 	return r < 0 ? r : cg_join_self(&j, err); /* which closes them */
 }
 
+/* SYNC 1: maps written, cgroups made (at an early start: joined now, through
+ * the tasks files that come with GO), network attached. */
+static int wait_go(struct rt_child_ctx *c, struct rt_err *err)
+{
+	int fds[RT_SYNC_MAX_FDS], r;
+	size_t n;
+
+	r = rt_sync_expect_fds(c->sync_fd, RT_SYNC_GO, "setup", fds, c->cg_late ? ARRAY_SIZE(fds) : 0, &n,
+			       err);
+	if (r < 0 || !c->cg_late)
+		return r;
+	return join_late_cgroups(c, fds, n, err);
+}
+
+static int unshare_cgroupns(struct rt_child_ctx *c, struct rt_err *err)
+{
+	const struct rt_spec *s = c->spec;
+
+	if ((c->clone_flags & CLONE_NEWCGROUP) == 0 && s->linux_.namespaces[RT_NS_CGROUP].present &&
+	    !s->linux_.namespaces[RT_NS_CGROUP].path && unshare(CLONE_NEWCGROUP) < 0)
+		return rt_err_set(err, errno, "unshare the cgroup namespace");
+	return 0;
+}
+
+/* Early start without a network to attach: the new proc, tmpfs, devpts,
+ * mqueue and sysfs at the head of the spec's mounts need neither the
+ * cgroups nor anything else of the parent's, so they go while the parent
+ * still makes the cgroups; GO, the joins and the cgroup namespace come
+ * before the first bind, cgroup mount or device node (mount.h,
+ * before_binds).  The kernel memory of those mounts is charged where capsa
+ * runs, as that of the namespaces (container.c, late_cgroups()). */
+static int go_before_binds(void *arg, struct rt_err *err)
+{
+	struct rt_child_ctx *c = arg;
+	int r = wait_go(c, err);
+
+	return r < 0 ? r : unshare_cgroupns(c, err);
+}
+
 static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 {
 	const struct rt_spec *s = c->spec;
-	int fds[RT_SYNC_MAX_FDS], rootfd, r;
-	size_t n;
+	bool go_in_mounts = c->cg_late && !c->ns_ready && !c->is_exec;
+	int rootfd, r;
 
-	/* SYNC 1: maps written, cgroup joined, network attached */
-	r = rt_sync_expect_fds(c->sync_fd, RT_SYNC_GO, "setup", fds, c->cg_late ? ARRAY_SIZE(fds) : 0, &n,
-			       err);
-	if (r < 0)
-		return r;
-	if (c->cg_late) {
-		r = join_late_cgroups(c, fds, n, err);
+	if (!go_in_mounts) {
+		r = wait_go(c, err);
 		if (r < 0)
 			return r;
 	}
@@ -312,11 +346,17 @@ static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 		if (r < 0)
 			return r;
 	}
-	if ((c->clone_flags & CLONE_NEWCGROUP) == 0 && s->linux_.namespaces[RT_NS_CGROUP].present &&
-	    !s->linux_.namespaces[RT_NS_CGROUP].path && unshare(CLONE_NEWCGROUP) < 0)
-		return rt_err_set(err, errno, "unshare the cgroup namespace");
+	if (!go_in_mounts) {
+		r = unshare_cgroupns(c, err);
+		if (r < 0)
+			return r;
+	}
 	if (setsid() < 0)
 		return rt_err_set(err, errno, "setsid");
+	if (go_in_mounts) {
+		c->rootfs.before_binds = go_before_binds;
+		c->rootfs.before_binds_arg = c;
+	}
 	rootfd = rt_rootfs_prepare(&c->rootfs, err);
 	if (rootfd < 0)
 		return rootfd;

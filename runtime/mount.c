@@ -167,6 +167,28 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 	return 0;
 }
 
+/* A new instance of a kernel filesystem, neither a bind nor a cgroup view:
+ * it needs nothing from the host (see before_binds in mount.h). */
+static bool is_new_kernel_fs(const struct rt_mount *m)
+{
+	static const char *const types[] = { "proc", "tmpfs", "devpts", "mqueue", "sysfs" };
+
+	if (is_bind(m) || m->idmap || !m->type)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (strcmp(m->type, types[i]) == 0)
+			return true;
+	return false;
+}
+
+static int call_before_binds(const struct rt_rootfs_opts *o, bool *done, struct rt_err *err)
+{
+	if (*done || !o->before_binds)
+		return 0;
+	*done = true;
+	return o->before_binds(o->before_binds_arg, err);
+}
+
 static bool spec_mounts(const struct rt_spec *spec, const char *dest)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++)
@@ -180,7 +202,7 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	const struct rt_spec *spec = o->spec;
 	_cleanup_close_ int rootfd = -EBADF;
 	unsigned long prop = spec->linux_.rootfs_propagation;
-	bool dev_mounted = false;
+	bool dev_mounted = false, hooked = false;
 	int r;
 
 	/* Nothing we mount may propagate back to the host. */
@@ -202,6 +224,8 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const struct rt_mount *m = &spec->mounts[i];
 
+		if (!is_new_kernel_fs(m) && (r = call_before_binds(o, &hooked, err)) < 0)
+			return r;
 		r = mount_one(rootfd, o, m, o->idmap_fds ? o->idmap_fds[i] : -1, err);
 		if (r < 0)
 			return r;
@@ -211,11 +235,17 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	for (size_t i = 0; i < o->n_extra; i++) {
 		if (spec_mounts(spec, o->extra[i].destination))
 			continue;
+		r = call_before_binds(o, &hooked, err);
+		if (r < 0)
+			return r;
 		r = mount_one(rootfd, o, &o->extra[i], -1, err);
 		if (r < 0)
 			return r;
 	}
 	(void)dev_mounted;
+	r = call_before_binds(o, &hooked, err);
+	if (r < 0)
+		return r;
 	r = rt_devices_setup(rootfd, spec, o->new_userns, err);
 	if (r < 0)
 		return r;

@@ -25,6 +25,12 @@ struct rt_rootfs_opts {
 	const int *idmap_fds;	      /* per spec mount: its idmap user namespace fd, or -1 */
 	const struct rt_mount *extra; /* runtime-provided binds (/etc/hosts...) */
 	size_t n_extra;
+	/* If set, called once before the first mount that is not a new proc,
+	 * tmpfs, devpts, mqueue or sysfs (so before any bind, cgroup mount or
+	 * device node), or at the end of the mounts: the early start's GO and
+	 * cgroup joins (child.c) come there, after what needs neither. */
+	int (*before_binds)(void *arg, struct rt_err *err);
+	void *before_binds_arg;
 };
 
 /* Everything up to (not including) the pivot.  Returns the rootfs dirfd. */

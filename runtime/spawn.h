@@ -30,9 +30,10 @@
  *   v2 cgroup created; pid/time ns joined
  *   clone3(CLONE_NEWPID, INTO_CGROUP v2) --> unshare(the other CLONE_NEW*);
  *   child kept off our CPU (affinity.h);      lo up
- *   [state written]; v1 cgroups created,
- *   limits applied; their tasks opened;
- *   child's CPU mask reset
+ *   [state written]; v1 cgroups created,      [no network: the new proc, tmpfs,
+ *   limits applied; their tasks opened;        devpts, mqueue, sysfs at the
+ *   child's CPU mask reset                     head of the mounts (child.c,
+ *                                              go_before_binds)]
  *   [no network: SYNC 1 GO + the tasks fds]
  *                                     <----- [network: SYNC NS_READY]
  *   [network; SYNC 1 GO + the tasks fds] ---> joins its v1 cgroups ("0" > tasks);

@@ -237,6 +237,20 @@ teardown() { common_teardown; }
 	[[ $output == */no/such/source* || $output == *"no such file"* ]] || fail "message should say why"
 }
 
+# At an early start (v1 and hybrid hosts) the new kernel filesystems at the
+# head of the mounts go while the runtime still makes the cgroups: a
+# failure there comes before GO, and must still be reported as itself, with
+# the cgroups made meanwhile removed (the leak check after every test).
+@test "run: a failing tmpfs mount at the head of the mounts fails the run with its message" {
+	spec_set '(.mounts[] | select(.destination == "/dev") | .options) += ["size=lots"]'
+	run_container
+	[ "$status" -ne 0 ] || fail "tmpfs size=lots accepted"
+	[[ $output == *"/dev"* ]] || fail "message should name the mount: $output"
+	[[ $output == *"nvalid argument"* ]] || fail "message should say why: $output"
+	run runtime state "$CID"
+	[ "$status" -ne 0 ] || fail "state exists after a failed run"
+}
+
 @test "run: the same id twice in a row works (nothing kept after a foreground run)" {
 	spec_args true
 	run_container
