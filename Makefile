@@ -120,8 +120,8 @@ $(BUILD)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
-# The bench's spec floor (tests/bench/README.md), built here so that every
-# build checks it compiles; tests/bench/run.sh compiles its own copy.
+# The bench's spec floor (tests/bench/README.md), which tests/bench/run.sh
+# and vm-run.sh time; built with everything, so every build checks it.
 $(SPEC_FLOOR): tests/bench/spec-floor.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -D_GNU_SOURCE -O2 $(WARN) -static-pie -fPIE -o $@ $<

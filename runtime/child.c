@@ -322,7 +322,7 @@ static int go_before_binds(void *arg, struct rt_err *err)
 static int child_setup(struct rt_child_ctx *c, struct rt_err *err)
 {
 	const struct rt_spec *s = c->spec;
-	bool go_in_mounts = c->cg_late && !c->ns_ready && !c->is_exec;
+	bool go_in_mounts = c->cg_late && !c->ns_ready; /* cg_late: an early start */
 	int rootfd, r;
 
 	if (!go_in_mounts) {

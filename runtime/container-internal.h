@@ -62,8 +62,6 @@ int rt_release_extras_of(const char *root, const struct rt_state *st, const char
 
 /* supervise.c: the foreground run. */
 void rt_supervise_sigset(sigset_t *set);
-/* SYNC 6 (exec now), unless the process execs once ready (exec_at_ready). */
-int launch_exec_now(struct launch *l, struct rt_err *err);
 int launch_start_foreground(struct launch *l, const sigset_t *fwd, int *ret_exit, char **ret_stats,
 			    struct rt_err *err);
 /* Wait for pid (our child), forwarding signals and proxying the pty.

@@ -202,7 +202,7 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	const struct rt_spec *spec = o->spec;
 	_cleanup_close_ int rootfd = -EBADF;
 	unsigned long prop = spec->linux_.rootfs_propagation;
-	bool dev_mounted = false, hooked = false;
+	bool hooked = false;
 	int r;
 
 	/* Nothing we mount may propagate back to the host. */
@@ -229,8 +229,6 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 		r = mount_one(rootfd, o, m, o->idmap_fds ? o->idmap_fds[i] : -1, err);
 		if (r < 0)
 			return r;
-		if (strcmp(m->destination, "/dev") == 0)
-			dev_mounted = true;
 	}
 	for (size_t i = 0; i < o->n_extra; i++) {
 		if (spec_mounts(spec, o->extra[i].destination))
@@ -242,7 +240,6 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 		if (r < 0)
 			return r;
 	}
-	(void)dev_mounted;
 	r = call_before_binds(o, &hooked, err);
 	if (r < 0)
 		return r;

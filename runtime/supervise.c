@@ -110,28 +110,16 @@ int rt_supervise(pid_t pid, int pty_master, const sigset_t *fwd, int *ret_exit, 
 	return 0;
 }
 
-int launch_exec_now(struct launch *l, struct rt_err *err)
-{
-	int r;
-
-	if (l->exec_at_ready)
-		return 0;
-	r = rt_sync_send(l->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
-	if (r < 0)
-		return rt_err_set(err, -r, "start the container process");
-	return 0;
-}
-
 int launch_start_foreground(struct launch *l, const sigset_t *fwd, int *ret_exit, char **ret_stats,
 			    struct rt_err *err)
 {
 	struct rt_sync_msg m;
 	int r;
 
-	/* SYNC 6: exec now; EOF means execve happened (the socket is CLOEXEC) */
-	r = launch_exec_now(l, err);
-	if (r < 0)
-		return r;
+	/* SYNC 6: exec now (unless the child went on at READY, exec_at_ready);
+	 * EOF means execve happened (the socket is CLOEXEC) */
+	if (!l->exec_at_ready && (r = rt_sync_send(l->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL)) < 0)
+		return rt_err_set(err, -r, "start the container process");
 	r = rt_sync_recv(l->sock, &m, NULL);
 	if (r == 0 && m.type == RT_SYNC_ERROR) {
 		*err = m.err;

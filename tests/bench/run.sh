@@ -16,6 +16,7 @@
 #                   the largest is how many are started)
 #   BENCH_PARTS     which parts (default "run lifecycle exec rss size seccomp ctr scale mounts")
 #   BENCH_MOUNTS    mounts the mounts part adds (default 500)
+#   BENCH_SPEC_FLOOR  the spec floor binary (default build/bench-tools/spec-floor)
 #   BENCH_OUT       results dir (default build/bench): one hyperfine JSON per
 #                   part, results.json (all figures) and results.md (tables)
 # A runtime whose `run` of /bin/true fails is reported as failed and left
@@ -145,13 +146,16 @@ jq '.process.args = ["/bin/sleep", "100000"]' "$W/b-true/config.json" >"$W/b-sle
 # The spec floor (spec-floor.c): the kernel work this bundle asks of any
 # runtime, with no runtime around it; timed beside the runtimes in the run
 # parts, so that capsa/spec floor is what capsa adds of its own.
-SPEC_FLOOR=
-if ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -static-pie -fPIE -o "$W/spec-floor" "$here/spec-floor.c" 2>"$W/spec-floor.log" &&
-	"$W/spec-floor" "$IMG/rootfs" "$TAG-sf-probe" 2>>"$W/spec-floor.log"; then
-	SPEC_FLOOR=$W/spec-floor
-	bench_cold_page_cache "$SPEC_FLOOR"
+# Built by `make all` (BENCH_SPEC_FLOOR names another build).
+SPEC_FLOOR=${BENCH_SPEC_FLOOR:-$top/build/bench-tools/spec-floor}
+if [ ! -x "$SPEC_FLOOR" ]; then
+	note "spec floor left out: $SPEC_FLOOR missing (make all)"
+	SPEC_FLOOR=
+elif ! out=$("$SPEC_FLOOR" "$IMG/rootfs" "$TAG-sf-probe" 2>&1); then
+	note "spec floor left out: $(printf '%s' "$out" | tail -2 | tr '\n' ' ')"
+	SPEC_FLOOR=
 else
-	note "spec floor left out: $(tail -2 "$W/spec-floor.log" | tr '\n' ' ')"
+	bench_cold_page_cache "$SPEC_FLOOR"
 fi
 
 # add_floors ID: append the floor and the spec floor (when it works) to the
