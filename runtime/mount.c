@@ -205,11 +205,14 @@ int rt_rootfs_prepare(const struct rt_rootfs_opts *o, struct rt_err *err)
 	bool hooked = false;
 	int r;
 
-	/* Nothing we mount may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		return rt_err_set(err, errno, "make / a recursive slave");
 	if (prop == 0)
 		prop = MS_REC | MS_PRIVATE;
+	/* Nothing we mount may propagate back to the host: a recursive
+	 * private or slave rootfsPropagation says so itself (one walk of the
+	 * mount tree, not two); any other starts from a recursive slave. */
+	if (!((prop & MS_REC) && (prop & (MS_SLAVE | MS_PRIVATE))) &&
+	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return rt_err_set(err, errno, "make / a recursive slave");
 	if (mount(NULL, "/", NULL, prop & (MS_REC | MS_SLAVE | MS_PRIVATE), NULL) < 0 &&
 	    (prop & (MS_SLAVE | MS_PRIVATE)))
 		return rt_err_set(err, errno, "set rootfs propagation");

@@ -262,3 +262,45 @@ teardown() { common_teardown; }
 	CLEANUP_PIDS=
 	[ "$rc" -eq 137 ] || fail "runtime exit $rc after SIGKILL"
 }
+
+# prop_run PROPAGATION: a container with the shared host tmpfs $SRC bound
+# (rbind) at /data and linux.rootfsPropagation set, running in the
+# background; then a mount made on the host under $SRC, and one made in
+# the container's mount namespace under /data.
+prop_run() {
+	SRC=$TEST_TMP/src
+	mkdir -p "$SRC"
+	mount -t tmpfs capsa-prop "$SRC"
+	CLEANUP_MOUNTS="$SRC"
+	mount --make-shared "$SRC"
+	mkdir "$SRC/from-host" "$SRC/from-ctr"
+	spec_set '.linux.rootfsPropagation = $p' --arg p "$1"
+	spec_add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
+	spec_args probe sleep 100
+	runtime run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
+	rpid=$!
+	CLEANUP_PIDS=$rpid
+	wait_for 20 container_pid_known || fail "container init not found"
+	mount -t tmpfs capsa-prop-host "$SRC/from-host"
+	CLEANUP_MOUNTS="$SRC/from-host $SRC"
+	nsenter -t "$CPID" -m mount -t tmpfs capsa-prop-ctr /data/from-ctr
+	! grep -q " $SRC/from-ctr " /proc/self/mountinfo || fail "a container mount propagated to the host"
+}
+
+prop_stop() {
+	kill -KILL "$CPID"
+	wait_exit "$rpid" || fail "runtime did not exit"
+	CLEANUP_PIDS=
+}
+
+@test "mounts: rootfsPropagation rslave receives the host's new mounts and sends none back" {
+	prop_run rslave
+	grep -q ' /data/from-host ' "/proc/$CPID/mountinfo" || fail "the host's mount did not reach the container"
+	prop_stop
+}
+
+@test "mounts: rootfsPropagation rprivate receives no host mounts and sends none back" {
+	prop_run rprivate
+	! grep -q ' /data/from-host ' "/proc/$CPID/mountinfo" || fail "the host's mount reached the container"
+	prop_stop
+}
