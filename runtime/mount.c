@@ -141,8 +141,11 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 		}
 	}
 
-	/* Reopen the destination: the mount must now be what it resolves to,
-	 * inside the rootfs (a symlink swapped in meanwhile would show here). */
+	/* The mount went onto the dentry dfd holds, wherever the path points
+	 * now.  What is still to do needs the new mount itself: reopen the
+	 * destination, inside the rootfs, when there is any. */
+	if (!(bind && (flags & ~(MS_BIND | MS_REC)) != 0) && !m->propagation && !m->attr_set && !m->attr_clr)
+		return 0;
 	after = rt_open_in_root(rootfd, m->destination, 0, RT_PATH_NO_CREATE, false);
 	if (after < 0)
 		return rt_err_set(err, -after, "mount %s: destination vanished", m->destination);
