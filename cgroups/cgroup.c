@@ -65,9 +65,10 @@ int cg_require(const struct cg_manager *m, enum cg_ctrl c, const char *what, str
 int cg_write_dir(const char *dir, const char *file, const char *value, struct rt_err *err)
 {
 	_cleanup_close_ int dfd = -EBADF;
-	int r;
+	const char *rel;
+	int at = cg_at(dir, &rel), r;
 
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(at, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return rt_err_set(err, errno, "%s: open %s", file, dir);
 	r = rt_write_file_at(dfd, file, value, strlen(value));
@@ -87,12 +88,14 @@ int cg_write(struct cg_manager *m, enum cg_ctrl c, const char *file, const char 
 
 int cg_read(const struct cg_manager *m, enum cg_ctrl c, const char *file, char **ret)
 {
-	const char *dir = cg_ctrl_dir(m, c);
+	const char *dir = cg_ctrl_dir(m, c), *rel;
 	_cleanup_close_ int dfd = -EBADF;
+	int at;
 
 	if (!dir)
 		return -EOPNOTSUPP;
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	at = cg_at(dir, &rel);
+	dfd = openat(at, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
 	return rt_read_file_at(dfd, file, 1u << 20, ret, NULL);
@@ -188,6 +191,7 @@ int cg_open(const char *cgroups_path, const char *id, struct cg_manager **ret, s
 	r = cg_host_get(&host, err);
 	if (r < 0)
 		return r;
+	cg_at_init(host);
 	if (!cgroups_path || !*cgroups_path) {
 		if (!id || !*id || strchr(id, '/'))
 			return rt_err_msg(err, EINVAL, "cgroup: invalid container id \"%s\"", id ? id : "");
@@ -280,13 +284,16 @@ static int cpuset_inherit(const char *dir, struct rt_err *err)
 	*slash = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *mine = NULL, *theirs = NULL, *mp = NULL, *pp = NULL;
+		const char *rel;
+		int at;
 
 		if (asprintf(&mp, "%s/%s", dir, files[i]) < 0 || asprintf(&pp, "%s/%s", parent, files[i]) < 0)
 			return rt_err_set(err, ENOMEM, "cpuset");
-		if (rt_read_file_at(AT_FDCWD, mp, 65536, &mine, NULL) < 0 ||
-		    strspn(mine, " \n") != strlen(mine))
+		at = cg_at(mp, &rel);
+		if (rt_read_file_at(at, rel, 65536, &mine, NULL) < 0 || strspn(mine, " \n") != strlen(mine))
 			continue;
-		if (rt_read_file_at(AT_FDCWD, pp, 65536, &theirs, NULL) < 0)
+		at = cg_at(pp, &rel);
+		if (rt_read_file_at(at, rel, 65536, &theirs, NULL) < 0)
 			continue;
 		if (cg_write_dir(dir, files[i], theirs, err) < 0)
 			return rt_err_prefix(err, "cpuset: inherit from the parent");
@@ -303,10 +310,13 @@ static void v2_enable_controllers(const char *dir)
 {
 	_cleanup_free_ char *ctrls = NULL, *path = NULL;
 	char *save = NULL;
+	const char *rel;
+	int at;
 
 	if (asprintf(&path, "%s/cgroup.controllers", dir) < 0)
 		return;
-	if (rt_read_file_at(AT_FDCWD, path, 65536, &ctrls, NULL) < 0)
+	at = cg_at(path, &rel);
+	if (rt_read_file_at(at, rel, 65536, &ctrls, NULL) < 0)
 		return;
 	for (char *w = strtok_r(ctrls, " \n", &save); w; w = strtok_r(NULL, " \n", &save)) {
 		char buf[80];
@@ -325,7 +335,8 @@ static int mkdir_hier(const struct cg_manager *m, size_t hi, int *ret_created, s
 	const char *dir = m->dirs[hi];
 	size_t base = strlen(h->mnt);
 	_cleanup_free_ char *buf = strdup(dir);
-	int created = 0;
+	const char *rel;
+	int created = 0, at;
 
 	if (!buf)
 		return rt_err_set(err, ENOMEM, "cgroup");
@@ -337,7 +348,8 @@ static int mkdir_hier(const struct cg_manager *m, size_t hi, int *ret_created, s
 		if (!last && buf[i] != '/')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) == 0) {
+		at = cg_at(buf, &rel);
+		if (mkdirat(at, rel, 0755) == 0) {
 			created++;
 		} else if (errno == ENOENT) {
 			/* a parent removed by a concurrent cg_destroy: start over */
@@ -365,10 +377,18 @@ static int mkdir_hier(const struct cg_manager *m, size_t hi, int *ret_created, s
 	return 0;
 }
 
+static int rmdir_at(const char *dir)
+{
+	const char *rel;
+	int at = cg_at(dir, &rel);
+
+	return unlinkat(at, rel, AT_REMOVEDIR);
+}
+
 static int rmdir_retry(const char *dir)
 {
 	for (int i = 0; i < 100; i++) {
-		if (rmdir(dir) == 0 || errno == ENOENT)
+		if (rmdir_at(dir) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			return -errno;
@@ -852,7 +872,7 @@ static void rmdir_capsa_parent(const char *dir)
 	*slash = '\0';
 	slash = strrchr(parent, '/');
 	if (slash && strcmp(slash + 1, "capsa") == 0)
-		(void)rmdir(parent);
+		(void)rmdir_at(parent);
 }
 
 /* The common case first: nothing left inside (the init was the last process
@@ -863,7 +883,7 @@ static bool rmdir_all_empty(struct cg_manager *m)
 	bool all = true;
 
 	for (size_t i = 0; i < m->host->n; i++) {
-		if (rmdir(m->dirs[i]) == 0 || errno == ENOENT)
+		if (rmdir_at(m->dirs[i]) == 0 || errno == ENOENT)
 			rmdir_capsa_parent(m->dirs[i]);
 		else
 			all = false;

@@ -60,6 +60,11 @@ void cg_host_clear(struct cg_host *h);
  * mnt + path with the mount root stripped.  malloc'd, NULL on ENOMEM. */
 char *cg_hier_dir(const struct cg_hier *h, const char *path);
 
+/* The deepest directory every hierarchy's mount point is in or is
+ * ("/sys/fs/cgroup"), copied to buf; returns its length, 0 when it would be
+ * "/" or does not fit (at.c). */
+size_t cg_mounts_dir(const struct cg_host *host, char *buf, size_t size);
+
 /* Label for messages: "memory", "cpu,cpuacct", "name=systemd", "unified". */
 void cg_hier_label(const struct cg_hier *h, char *buf, size_t size);
 

@@ -45,6 +45,12 @@ int cg_read_keyed(const struct cg_manager *m, enum cg_ctrl c, const char *file, 
 /* Error unless controller c exists: "the memory controller is not available on this host". */
 int cg_require(const struct cg_manager *m, enum cg_ctrl c, const char *what, struct rt_err *err);
 
+/* at.c: a path under the cgroup mounts as (dirfd, rest), the lookup starting
+ * below /sys (see there); AT_FDCWD and the path itself for any other path,
+ * or before cg_at_init, or in a child of the process that called it. */
+void cg_at_init(const struct cg_host *host);
+int cg_at(const char *path, const char **rel);
+
 /* resources.c: apply everything in res; update = the `update` verb
  * (checkBeforeUpdate applies, device rules only when listed). */
 int cg_apply_resources(struct cg_manager *m, const struct rt_resources *res, bool update, struct rt_err *err);

@@ -38,18 +38,21 @@ int cg_join_open_parts(struct cg_manager *m, unsigned parts, struct cg_join *j, 
 				  ARRAY_SIZE(j->fds));
 	for (size_t i = 0; i < m->host->n && r == 0; i++) {
 		char path[PATH_MAX];
-		int fd;
+		const char *rel;
+		int fd, at;
 
 		if (!(parts & (m->host->h[i].v2 ? CG_JOIN_V2 : CG_JOIN_V1)))
 			continue;
 		if (m->host->h[i].v2) {
-			j->clone_fd = open(m->dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+			at = cg_at(m->dirs[i], &rel);
+			j->clone_fd = openat(at, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (j->clone_fd < 0)
 				r = rt_err_set(err, errno, "open cgroup %s", m->dirs[i]);
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/tasks", m->dirs[i]);
-		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		at = cg_at(path, &rel);
+		fd = openat(at, rel, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
 			r = rt_err_set(err, errno, "open %s", path);
 			continue;

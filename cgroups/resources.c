@@ -680,10 +680,12 @@ static int devices_v1(struct cg_manager *m, const struct rt_device_rule *rules, 
 	_cleanup_free_ struct cg_dev_write *w = NULL;
 	_cleanup_free_ char *list = NULL;
 	_cleanup_close_ int dfd = -EBADF;
+	const char *rel;
 	size_t nw = 0;
-	int r;
+	int at, r;
 
-	dfd = open(cg_ctrl_dir(m, CG_DEVICES), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	at = cg_at(cg_ctrl_dir(m, CG_DEVICES), &rel);
+	dfd = openat(at, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return rt_err_set(err, errno, "devices: open %s", cg_ctrl_dir(m, CG_DEVICES));
 	/* unreadable: plan from scratch (deny all, then every rule) */

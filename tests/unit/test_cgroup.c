@@ -418,6 +418,37 @@ static void test_layout_combined_cpu(void **state)
 	cg_host_clear(&h);
 }
 
+/* at.c looks cgroup paths up from a dirfd of the directory every mount is
+ * in: the deepest one, on component boundaries. */
+static void test_mounts_dir(void **state)
+{
+	static const char hybrid[] =
+	    "1 0 0:1 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+	    "2 0 0:2 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpuset\n"
+	    "3 0 0:3 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+	static const char v2[] = "25 1 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+	static const char apart[] = "1 0 0:1 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+				    "2 0 0:2 / /cgroup/memory rw - cgroup cgroup rw,memory\n";
+	struct cg_host h;
+	struct rt_err err = { 0 };
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(cg_host_parse(hybrid, "3:cpu,cpuacct:/\n2:cpuset:/\n0::/\n", "", &h, &err), 0);
+	assert_int_equal(cg_mounts_dir(&h, buf, sizeof(buf)), strlen("/sys/fs/cgroup"));
+	assert_string_equal(buf, "/sys/fs/cgroup");	/* not the prefix "/sys/fs/cgroup/cpu" */
+	assert_int_equal(cg_mounts_dir(&h, buf, 8), 0); /* does not fit */
+	cg_host_clear(&h);
+	assert_int_equal(cg_host_parse(v2, "0::/\n", "memory\n", &h, &err), 0);
+	assert_int_equal(cg_mounts_dir(&h, buf, sizeof(buf)), strlen("/sys/fs/cgroup"));
+	assert_string_equal(buf, "/sys/fs/cgroup");
+	cg_host_clear(&h);
+	assert_int_equal(cg_host_parse(apart, "2:pids:/\n1:memory:/\n", NULL, &h, &err), 0);
+	assert_int_equal(cg_mounts_dir(&h, buf, sizeof(buf)), 0); /* only "/" in common */
+	assert_string_equal(buf, "");
+	cg_host_clear(&h);
+}
+
 static void test_layout_v2(void **state)
 {
 	static const char mi[] = "25 1 0:22 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
@@ -547,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_layout_incremental),
 		cmocka_unit_test(test_layout_combined_cpu),
 		cmocka_unit_test(test_layout_v2),
+		cmocka_unit_test(test_mounts_dir),
 		cmocka_unit_test(test_bpf_shape),
 	};
 
