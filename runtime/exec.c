@@ -148,7 +148,10 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	c.fifo_fd = -1;
 	c.errfile_fd = -1;
 	c.is_exec = true;
-	c.exec_wait = true;
+	/* held at READY only for what must be done before its execve: the
+	 * pid file, the pty sent to the console socket; else it goes on at
+	 * once (an error after READY still comes back over the socket) */
+	c.exec_wait = x->req->pid_file || x->req->console_socket;
 	c.detached = x->req->detach;
 	c.seccomp = x->sp;
 	c.preserve_fds = x->req->preserve_fds;
@@ -235,9 +238,11 @@ static int exec_dialogue(struct exec_ctx *x, struct rt_err *err)
 		if (r < 0)
 			return rt_err_set(err, -r, "--pid-file %s", x->req->pid_file);
 	}
-	r = rt_sync_send(x->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
-	if (r < 0)
-		return rt_err_set(err, -r, "start the exec process");
+	if (x->req->pid_file || x->req->console_socket) {
+		r = rt_sync_send(x->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
+		if (r < 0 && !rt_sync_peer_gone(r))
+			return rt_err_set(err, -r, "start the exec process");
+	}
 	/* EOF: execve happened */
 	r = rt_sync_recv(x->sock, &m, NULL);
 	if (r == 0 && m.type == RT_SYNC_ERROR) {

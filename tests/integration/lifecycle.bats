@@ -205,6 +205,30 @@ status_is() {
 	runtime delete --force "$CID"
 }
 
+# An exec that fails after it said it is ready (here the switch to a uid
+# the user namespace cannot map) reports it, whether the runtime holds the
+# process at READY (--pid-file) or lets it go on to its execve.
+@test "lifecycle: an exec error after the process is ready (an unmapped uid) fails with a message" {
+	need_runtime_verb exec
+	spec_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 1}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 1}]
+		| (.mounts[] | select(.destination == "/dev/pts") | .options) -= ["gid=5"]'
+	rootfs_for_mapped_root 100000
+	create_container || fail "create failed: $(cat "$TEST_TMP/$CID.out")"
+	runtime start "$CID" || fail "start"
+	run runtime exec --user 5 "$CID" true
+	[ "$status" -ne 0 ] || fail "a uid outside the user namespace's map was accepted"
+	[[ $output == *uid* ]] || fail "message should name the uid: $output"
+	run runtime exec --user 5 --pid-file "$TEST_TMP/exec.pid" "$CID" true
+	[ "$status" -ne 0 ] || fail "with --pid-file: a uid outside the map was accepted"
+	[[ $output == *uid* ]] || fail "with --pid-file: message should name the uid: $output"
+	[ "$(state_status)" = running ] || fail "container stopped after the failed execs"
+	run runtime exec "$CID" probe exit 3
+	[ "$status" -eq 3 ] || fail "a good exec after them: status $status"
+	runtime delete --force "$CID"
+}
+
 @test "lifecycle: exec into a stopped container fails" {
 	need_runtime_verb exec
 	spec_args probe exit 0
