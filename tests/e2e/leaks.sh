@@ -2,7 +2,9 @@
 #
 # After every client and daemon is stopped, nothing of ours may remain:
 # no process with our scratch dir on its command line or in one of our
-# cgroups, no mount under the scratch dir, no container cgroup under the
+# cgroups, no mount under the scratch dir nor anywhere else that was not
+# there before (a tracefs at /sys/kernel/tracing once stayed after a whole
+# `make check`, unnoticed), no container cgroup under the
 # cgroup parents we gave the clients ($TAG-*), no container state in the
 # runtimes' roots.  Each leak is a failed check; then it is removed so the
 # host is clean anyway.  The clients also create a few fixed dirs under
@@ -17,6 +19,7 @@ leaks_snapshot() {
 		[ -e "$d" ] && echo "$d" >>"$W/rundirs-before"
 	done
 	ls /run/containerd/s 2>/dev/null | sort >"$W/shim-sockets-before"
+	awk '{print $5}' /proc/self/mountinfo | sort -u >"$W/mounts-before"
 }
 
 leaks_check() {
@@ -33,6 +36,10 @@ leaks_check() {
 	# Deepest first, so nested mounts come off before their parents.
 	for m in $(awk -v w="$W" '$5 == w || index($5, w "/") == 1 {print $5}' /proc/self/mountinfo | sort -r); do
 		fail "leak: mount $m"
+		umount -l "$m" 2>/dev/null
+	done
+	for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u | comm -13 "$W/mounts-before" - | sort -r); do
+		fail "leak: mount $m (not there before the suite)"
 		umount -l "$m" 2>/dev/null
 	done
 
