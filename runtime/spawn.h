@@ -16,10 +16,11 @@
  *                         <------------------ SYNC 4 PTY (terminal: the master)
  *                         <------------------ SYNC 5 READY
  *   create: save state, exit                  wait: exec.fifo (create) or
- *   run: SYNC 6 EXEC_NOW ------------------->       EXEC_NOW (run; none when
- *                                                   nobody waits on the state's
+ *   run, exec: SYNC 6 EXEC_NOW ------------->       EXEC_NOW (run, exec; none
+ *                                                   when nobody waits on the
  *                                                   pid: no pid file, console
- *                                                   socket or startContainer hook)
+ *                                                   socket or (run)
+ *                                                   startContainer hook)
  *                                             startContainer hooks; user, caps,
  *                                             nnp, seccomp; execve
  *   EOF on the socket = execve happened      (an error instead: SYNC ERROR)
@@ -71,7 +72,7 @@ struct rt_child_ctx {
 	int preserve_fds;
 	bool no_new_keyring;
 	bool is_exec;		   /* joining a running container: no rootfs work */
-	bool exec_wait;		   /* run/exec: wait for EXEC_NOW */
+	bool exec_wait;		   /* run/exec: wait for EXEC_NOW (else exec at READY) */
 	bool ns_ready;		   /* early start: say NS_READY after unshare (a network to attach) */
 	bool detached;		   /* nobody stays to supervise: drop PDEATHSIG before execve */
 	const char *state_json;	   /* the runtime's view of the state (seccomp listener) */

@@ -20,7 +20,7 @@ enum rt_sync_type {
 	RT_SYNC_HOOKS_DONE, /* parent: those hooks ran */
 	RT_SYNC_PTY,	    /* child: here is the pty master (fd attached) */
 	RT_SYNC_READY,	    /* child: all set up, waiting for start */
-	RT_SYNC_EXEC_NOW,   /* parent (run): go ahead and exec */
+	RT_SYNC_EXEC_NOW,   /* parent (run, exec): go ahead and exec */
 	RT_SYNC_ERROR,	    /* child: failed, err holds why */
 	RT_SYNC_NS_READY,   /* child (early start): its namespaces exist, before GO */
 };
