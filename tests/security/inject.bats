@@ -59,7 +59,9 @@ expect_failed_and_clean() {
 }
 
 @test "inject: mkdir of the memory cgroup fails with EPERM" {
-	inject_create -P "/sys/fs/cgroup/memory/capsa/$CID" --inject=mkdir,mkdirat:error=EPERM
+	# capsa names it from a dirfd of /sys/fs/cgroup (cgroups/at.c): the
+	# relative path too
+	inject_create -P "/sys/fs/cgroup/memory/capsa/$CID" -P "memory/capsa/$CID" --inject=mkdir,mkdirat:error=EPERM
 	expect_failed_and_clean 'cgroup.*(not permitted|EPERM)|(not permitted|EPERM).*cgroup|memory/capsa'
 }
 
