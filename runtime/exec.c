@@ -132,6 +132,15 @@ static int exec_prepare(struct exec_ctx *x, struct rt_err *err)
 	return cg_open(x->st.cgroup_path, x->st.id, &x->cg, err);
 }
 
+/* The exec'd process is held at READY only for what must be done before
+ * its execve: the pid file, the pty sent to the console socket.  Else it
+ * goes on at once (an error after READY still comes back over the socket),
+ * and no EXEC_NOW is sent. */
+static bool held_at_ready(const struct rt_exec_req *req)
+{
+	return req->pid_file || req->console_socket;
+}
+
 static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 {
 	struct rt_child_ctx c = { 0 };
@@ -148,10 +157,7 @@ static int exec_spawn(struct exec_ctx *x, struct rt_err *err)
 	c.fifo_fd = -1;
 	c.errfile_fd = -1;
 	c.is_exec = true;
-	/* held at READY only for what must be done before its execve: the
-	 * pid file, the pty sent to the console socket; else it goes on at
-	 * once (an error after READY still comes back over the socket) */
-	c.exec_wait = x->req->pid_file || x->req->console_socket;
+	c.exec_wait = held_at_ready(x->req);
 	c.detached = x->req->detach;
 	c.seccomp = x->sp;
 	c.preserve_fds = x->req->preserve_fds;
@@ -238,7 +244,7 @@ static int exec_dialogue(struct exec_ctx *x, struct rt_err *err)
 		if (r < 0)
 			return rt_err_set(err, -r, "--pid-file %s", x->req->pid_file);
 	}
-	if (x->req->pid_file || x->req->console_socket) {
+	if (held_at_ready(x->req)) {
 		r = rt_sync_send(x->sock, RT_SYNC_EXEC_NOW, 0, -1, NULL);
 		if (r < 0 && !rt_sync_peer_gone(r))
 			return rt_err_set(err, -r, "start the exec process");

@@ -80,7 +80,7 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 {
 	_cleanup_close_ int dfd = -EBADF, after = -EBADF;
 	char target[64];
-	bool bind = is_bind(m);
+	bool bind = is_bind(m), remount;
 	const char *type = m->type;
 	unsigned long flags = m->flags;
 	int r;
@@ -143,15 +143,17 @@ static int mount_one(int rootfd, const struct rt_rootfs_opts *o, const struct rt
 
 	/* The mount went onto the dentry dfd holds, wherever the path points
 	 * now.  What is still to do needs the new mount itself: reopen the
-	 * destination, inside the rootfs, when there is any. */
-	if (!(bind && (flags & ~(MS_BIND | MS_REC)) != 0) && !m->propagation && !m->attr_set && !m->attr_clr)
+	 * destination, inside the rootfs, when there is any.  (bind and flags
+	 * as they are now: the sysfs fallback above binds read-only.) */
+	remount = bind && (flags & ~(MS_BIND | MS_REC)) != 0;
+	if (!remount && !m->propagation && !m->attr_set && !m->attr_clr)
 		return 0;
 	after = rt_open_in_root(rootfd, m->destination, 0, RT_PATH_NO_CREATE, false);
 	if (after < 0)
 		return rt_err_set(err, -after, "mount %s: destination vanished", m->destination);
 	rt_fd_path(after, target, sizeof(target));
 
-	if (bind && (flags & ~(MS_BIND | MS_REC)) != 0) {
+	if (remount) {
 		r = bind_remount(target, flags, err);
 		if (r < 0)
 			return rt_err_prefix(err, "mount %s", m->destination);
