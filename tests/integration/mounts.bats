@@ -246,20 +246,31 @@ teardown() { common_teardown; }
 	assert_kv write EROFS
 }
 
-@test "mounts: the container's mounts are not visible on the host while it runs" {
-	spec_add_tmpfs /scratch size=1m
-	spec_add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\"]}"
+# run_sleeping: `run` the bundle (probe sleep 100) in the background until
+# its init is known ($CPID; the runtime's pid in $rpid); kill_sleeping ends
+# it with SIGKILL and waits for the runtime ($rc, its exit code).
+run_sleeping() {
 	spec_args probe sleep 100
 	runtime run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
 	rpid=$!
 	CLEANUP_PIDS=$rpid
 	wait_for 20 container_pid_known || fail "container init not found"
-	grep -q ' /scratch ' "/proc/$CPID/mountinfo" || fail "container has no /scratch"
-	! grep -q "$BUNDLE" /proc/self/mountinfo || fail "bundle mounts visible on host"
-	! grep -q "$HOSTDIR" /proc/self/mountinfo || fail "bind visible on host"
+}
+
+kill_sleeping() {
 	kill -KILL "$CPID"
 	wait_exit "$rpid" || fail "runtime did not exit"
 	CLEANUP_PIDS=
+}
+
+@test "mounts: the container's mounts are not visible on the host while it runs" {
+	spec_add_tmpfs /scratch size=1m
+	spec_add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\"]}"
+	run_sleeping
+	grep -q ' /scratch ' "/proc/$CPID/mountinfo" || fail "container has no /scratch"
+	! grep -q "$BUNDLE" /proc/self/mountinfo || fail "bundle mounts visible on host"
+	! grep -q "$HOSTDIR" /proc/self/mountinfo || fail "bind visible on host"
+	kill_sleeping
 	[ "$rc" -eq 137 ] || fail "runtime exit $rc after SIGKILL"
 }
 
@@ -276,31 +287,21 @@ prop_run() {
 	mkdir "$SRC/from-host" "$SRC/from-ctr"
 	spec_set '.linux.rootfsPropagation = $p' --arg p "$1"
 	spec_add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}"
-	spec_args probe sleep 100
-	runtime run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1 &
-	rpid=$!
-	CLEANUP_PIDS=$rpid
-	wait_for 20 container_pid_known || fail "container init not found"
+	run_sleeping
 	mount -t tmpfs capsa-prop-host "$SRC/from-host"
 	CLEANUP_MOUNTS="$SRC/from-host $SRC"
 	nsenter -t "$CPID" -m mount -t tmpfs capsa-prop-ctr /data/from-ctr
 	! grep -q " $SRC/from-ctr " /proc/self/mountinfo || fail "a container mount propagated to the host"
 }
 
-prop_stop() {
-	kill -KILL "$CPID"
-	wait_exit "$rpid" || fail "runtime did not exit"
-	CLEANUP_PIDS=
-}
-
 @test "mounts: rootfsPropagation rslave receives the host's new mounts and sends none back" {
 	prop_run rslave
 	grep -q ' /data/from-host ' "/proc/$CPID/mountinfo" || fail "the host's mount did not reach the container"
-	prop_stop
+	kill_sleeping
 }
 
 @test "mounts: rootfsPropagation rprivate receives no host mounts and sends none back" {
 	prop_run rprivate
 	! grep -q ' /data/from-host ' "/proc/$CPID/mountinfo" || fail "the host's mount reached the container"
-	prop_stop
+	kill_sleeping
 }
