@@ -18,6 +18,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "seccomp-bpf.h"
+#include "seccomp-shrink.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -284,16 +286,160 @@ static int export_bpf(scmp_filter_ctx ctx, void **ret, size_t *ret_len, struct r
 	return 0;
 }
 
-int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err)
+/* A libseccomp context for the profile, its rules not yet added; arches
+ * gets the native architecture and the profile's. */
+static int new_ctx(const struct rt_seccomp *s, uint32_t def, scmp_filter_ctx *ret, uint32_t *arches,
+		   size_t *n_arches, struct rt_err *err)
+{
+	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(def);
+	int r;
+
+	if (!ctx)
+		return rt_err_msg(err, EINVAL, "linux.seccomp: libseccomp refused default action 0x%x", def);
+	/* the runtime sets no_new_privs itself, as the spec says */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r < 0)
+		return rt_err_set(err, -r, "seccomp: clear CTL_NNP");
+	/* a binary tree of syscall numbers instead of a linear chain: the
+	 * kernel walks the filter for every syscall number when it is
+	 * installed (to precompute which are always allowed) and at every
+	 * syscall the bitmap does not settle; ~9 comparisons instead of up to
+	 * ~350 for docker's profile.  libseccomp >= 2.5; older ones keep the
+	 * chain. */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+	*n_arches = 0;
+	arches[(*n_arches)++] = seccomp_arch_native();
+	for (size_t i = 0; i < s->n_architectures; i++) {
+		r = seccomp_arch_add(ctx, s->architectures[i]);
+		if (r == -EEXIST)
+			continue;
+		if (r < 0)
+			return rt_err_set(err, -r, "linux.seccomp.architectures[%zu]: add arch 0x%x", i,
+					  s->architectures[i]);
+		if (*n_arches < MAX_BLOCKS)
+			arches[(*n_arches)++] = s->architectures[i];
+	}
+	*ret = TAKE_PTR(ctx);
+	return 0;
+}
+
+struct rules_out {
+	size_t skipped;		     /* names libseccomp does not know */
+	bool notify;		     /* a rule wants SCMP_ACT_NOTIFY */
+	struct rt_u32set *with_args; /* numbers with an argument rule (may be NULL) */
+};
+
+static bool in_set(const struct rt_u32set *set, uint32_t v)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+
+		if (set->v[m] == v)
+			return true;
+		if (set->v[m] < v)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return false;
+}
+
+/* The profile's rules into ctx; with `only`, just those for its syscall
+ * numbers. */
+static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t def,
+		     const struct rt_u32set *only, struct rules_out *out, struct rt_err *err)
+{
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct rt_seccomp_rule *rule = &s->syscalls[i];
+		char what[64];
+		uint32_t act;
+		int r;
+
+		snprintf(what, sizeof(what), "linux.seccomp.syscalls[%zu]", i);
+		r = full_action(rule->action, rule->has_errno_ret, rule->errno_ret, what, &act, err);
+		if (r < 0)
+			return r;
+		if (act == def)
+			continue; /* redundant, and libseccomp refuses it */
+		if (rule->action == SCMP_ACT_NOTIFY)
+			out->notify = true;
+		for (size_t j = 0; j < rule->n_names; j++) {
+			int nr = seccomp_syscall_resolve_name(rule->names[j]);
+
+			if (nr == __NR_SCMP_ERROR) {
+				out->skipped++;
+				continue;
+			}
+			if (only && !in_set(only, (uint32_t)nr))
+				continue;
+			if (out->with_args && rule->n_args && rt_u32set_add(out->with_args, (uint32_t)nr) < 0)
+				return rt_err_set(err, ENOMEM, "seccomp filter");
+			r = add_rule(ctx, rule, act, rule->names[j], nr, err);
+			if (r < 0)
+				return rt_err_prefix(err, "%s", what);
+		}
+	}
+	return 0;
+}
+
+/* libseccomp's program for the rules of `nrs` alone (seccomp-shrink.h). */
+static int export_only(const struct rt_seccomp *s, uint32_t def, const struct rt_u32set *nrs, void **ret,
+		       size_t *ret_len)
+{
+	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+	struct rules_out out = { 0 };
+	uint32_t arches[MAX_BLOCKS];
+	size_t n_arches;
+	struct rt_err err;
+	int r = new_ctx(s, def, &ctx, arches, &n_arches, &err);
+
+	if (r == 0)
+		r = add_rules(ctx, s, def, nrs, &out, &err);
+	if (r == 0)
+		r = export_bpf(ctx, ret, ret_len, &err);
+	return r;
+}
+
+/* p, or the smaller program of seccomp-shrink.h with the same decisions
+ * (p is freed then).  Best effort: p stays when that cannot be built. */
+static struct rt_seccomp_prog *shrink(struct rt_seccomp_prog *p, const struct rt_seccomp *s, uint32_t def,
+				      const struct rt_u32set *with_args)
+{
+	_cleanup_free_ void *cplx = NULL;
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct rt_seccomp_prog *q;
+	size_t cplx_len = 0, len;
+
+	if (with_args->n && export_only(s, def, with_args, &cplx, &cplx_len) < 0)
+		return p;
+	if (rt_seccomp_shrink(p->insns, p->len, cplx, cplx_len / sizeof(struct sock_filter), &insns, &len) <
+	    0)
+		return p;
+	q = calloc(1, sizeof(*q) + len * sizeof(struct sock_filter));
+	if (!q)
+		return p;
+	*q = *p;
+	q->len = len;
+	memcpy(q->insns, insns, len * sizeof(struct sock_filter));
+	free(p);
+	return q;
+}
+
+static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp_prog **ret,
+		   struct rt_err *err)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
 	_cleanup_free_ void *bpf = NULL;
 	struct enosys_block blocks[MAX_BLOCKS];
 	uint32_t arches[MAX_BLOCKS];
-	size_t n_arches = 0, n_blocks = 0, bpf_len = 0, skipped = 0;
+	struct rt_u32set with_args = { 0 };
+	struct rules_out out = { .with_args = &with_args };
+	size_t n_arches = 0, n_blocks = 0, bpf_len = 0;
 	uint32_t def;
 	unsigned int flags = 0;
-	bool notify = false;
 	struct rt_seccomp_prog *p;
 	size_t len;
 	int r;
@@ -311,77 +457,32 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 	if (r < 0)
 		return r;
 
-	ctx = seccomp_init(def);
-	if (!ctx)
-		return rt_err_msg(err, EINVAL, "linux.seccomp: libseccomp refused default action 0x%x", def);
-	/* the runtime sets no_new_privs itself, as the spec says */
-	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	r = new_ctx(s, def, &ctx, arches, &n_arches, err);
+	if (r == 0)
+		r = add_rules(ctx, s, def, NULL, &out, err);
+	if (r == 0)
+		r = export_bpf(ctx, &bpf, &bpf_len, err);
 	if (r < 0)
-		return rt_err_set(err, -r, "seccomp: clear CTL_NNP");
-	/* a binary tree of syscall numbers instead of a linear chain: the
-	 * kernel walks the filter for every syscall number when it is
-	 * installed (to precompute which are always allowed) and at every
-	 * syscall the bitmap does not settle; ~9 comparisons instead of up to
-	 * ~350 for docker's profile.  libseccomp >= 2.5; older ones keep the
-	 * chain. */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-
-	arches[n_arches++] = seccomp_arch_native();
-	for (size_t i = 0; i < s->n_architectures; i++) {
-		r = seccomp_arch_add(ctx, s->architectures[i]);
-		if (r == -EEXIST)
-			continue;
-		if (r < 0)
-			return rt_err_set(err, -r, "linux.seccomp.architectures[%zu]: add arch 0x%x", i,
-					  s->architectures[i]);
-		if (n_arches < ARRAY_SIZE(arches))
-			arches[n_arches++] = s->architectures[i];
-	}
-
-	for (size_t i = 0; i < s->n_syscalls; i++) {
-		const struct rt_seccomp_rule *rule = &s->syscalls[i];
-		char what[64];
-		uint32_t act;
-
-		snprintf(what, sizeof(what), "linux.seccomp.syscalls[%zu]", i);
-		r = full_action(rule->action, rule->has_errno_ret, rule->errno_ret, what, &act, err);
-		if (r < 0)
-			return r;
-		if (act == def)
-			continue; /* redundant, and libseccomp refuses it */
-		if (rule->action == SCMP_ACT_NOTIFY)
-			notify = true;
-		for (size_t j = 0; j < rule->n_names; j++) {
-			int nr = seccomp_syscall_resolve_name(rule->names[j]);
-
-			if (nr == __NR_SCMP_ERROR) {
-				skipped++;
-				continue;
-			}
-			r = add_rule(ctx, rule, act, rule->names[j], nr, err);
-			if (r < 0)
-				return rt_err_prefix(err, "%s", what);
-		}
-	}
-
-	r = export_bpf(ctx, &bpf, &bpf_len, err);
-	if (r < 0)
-		return r;
+		goto out;
 	if (s->default_action == ACT_ERRNO_BASE)
 		n_blocks = enosys_blocks(s, arches, n_arches, blocks);
 
 	len = bpf_len / sizeof(struct sock_filter) + (n_blocks ? n_blocks * BLOCK_LEN + 2 : 0);
-	if (len > BPF_MAXINSNS)
-		return rt_err_msg(err, E2BIG, "seccomp filter too large: %zu instructions (max %d)", len,
-				  BPF_MAXINSNS);
+	if (len > BPF_MAXINSNS) {
+		r = rt_err_msg(err, E2BIG, "seccomp filter too large: %zu instructions (max %d)", len,
+			       BPF_MAXINSNS);
+		goto out;
+	}
 	p = calloc(1, sizeof(*p) + len * sizeof(struct sock_filter));
-	if (!p)
-		return rt_err_set(err, ENOMEM, "seccomp filter");
+	if (!p) {
+		r = rt_err_set(err, ENOMEM, "seccomp filter");
+		goto out;
+	}
 	p->len = n_blocks ? emit_stub(blocks, n_blocks, p->insns) : 0;
 	memcpy(p->insns + p->len, bpf, bpf_len);
 	p->len = len;
-	p->skipped = skipped;
-	p->notify = notify;
+	p->skipped = out.skipped;
+	p->notify = out.notify;
 	p->flags = flags;
 	if (s->n_flags == 0) {
 		p->flags = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
@@ -389,16 +490,29 @@ int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret,
 	}
 	/* The child is single-threaded: TSYNC adds nothing, and the kernel
 	 * refuses it together with NEW_LISTENER. */
-	if (notify)
+	if (out.notify)
 		p->flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_TSYNC;
-	*ret = p;
-	return 0;
+	rt_u32set_finish(&with_args);
+	*ret = shrink_it ? shrink(p, s, def, &with_args) : p;
+out:
+	rt_u32set_free(&with_args);
+	return r;
+}
+
+int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err)
+{
+	return compile(s, true, ret, err);
+}
+
+int rt_seccomp_compile_full(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err)
+{
+	return compile(s, false, ret, err);
 }
 
 /* --- cache --------------------------------------------------------------- */
 
 #define CACHE_MAGIC   "CAPSABPF"
-#define CACHE_VERSION 2u /* 2: filters built as a binary tree */
+#define CACHE_VERSION 3u /* 2: filters built as a binary tree; 3: shrunk */
 
 struct cache_header {
 	char magic[8];
@@ -713,6 +827,11 @@ void rt_seccomp_prog_free(struct rt_seccomp_prog *p)
 size_t rt_seccomp_prog_len(const struct rt_seccomp_prog *p)
 {
 	return p->len;
+}
+
+const void *rt_seccomp_prog_insns(const struct rt_seccomp_prog *p)
+{
+	return p->insns;
 }
 
 size_t rt_seccomp_prog_skipped(const struct rt_seccomp_prog *p)

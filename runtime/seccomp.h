@@ -43,8 +43,13 @@
  * notification listener is wanted (some rule uses SCMP_ACT_NOTIFY). */
 struct rt_seccomp_prog;
 
-/* Compile s (s->present must be true) into a BPF program.  Parent side. */
+/* Compile s (s->present must be true) into a BPF program.  Parent side.
+ * libseccomp's program, shrunk where seccomp-shrink.h can (same decisions,
+ * checked). */
 int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err);
+
+/* The same, never shrunk: what the shrunk program is checked against. */
+int rt_seccomp_compile_full(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err);
 
 /* Like rt_seccomp_compile, with a cache of exported programs under cache_dir
  * (created 0700 if missing), keyed by the SHA-256 of the canonical content of
@@ -96,8 +101,10 @@ int rt_seccomp_send_listener(const char *listener_path, int listener_fd, const c
 
 void rt_seccomp_prog_free(struct rt_seccomp_prog *p);
 
-/* Number of BPF instructions (including the ENOSYS stub). */
+/* Number of BPF instructions (including the ENOSYS stub), and the
+ * instructions (struct sock_filter). */
 size_t rt_seccomp_prog_len(const struct rt_seccomp_prog *p);
+const void *rt_seccomp_prog_insns(const struct rt_seccomp_prog *p);
 
 /* Number of syscall names skipped as unknown to libseccomp (0 on a cache hit:
  * the cache stores only the program); for a debug note. */
