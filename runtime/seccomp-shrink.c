@@ -73,7 +73,7 @@ static struct sock_filter ret(uint32_t k)
 }
 
 /* A binary search over ranges [starts[i], starts[i + 1]) of the value in A,
- * ending in leaves[i]. */
+ * ending in leaves[i] (blocks of any size): for architectures. */
 static void tree(struct ibuf *out, const uint32_t *starts, const struct ibuf *leaves, size_t lo, size_t hi)
 {
 	struct ibuf left = { 0 };
@@ -169,28 +169,118 @@ static int nr_ranges(const struct sock_filter *full, size_t full_len, uint32_t a
 	return 0;
 }
 
+/* --- syscall numbers: searches ending in shared returns --------------------- */
+
+/* Up to CHUNK ranges are searched by a block of comparisons followed by
+ * one copy of each distinct leaf (a return, or the jump into cplx) that
+ * all of them jump to: CHUNK - 1 comparisons and at most CHUNK leaves keep
+ * every jump within jt/jf's 255. */
+#define CHUNK 128
+
+struct leaves {
+	const uint32_t *start;
+	const struct sock_filter *leaf; /* per range */
+	struct sock_filter pool[CHUNK];
+	size_t n_pool;
+};
+
+static bool same_insn(struct sock_filter a, struct sock_filter b)
+{
+	return a.code == b.code && a.k == b.k;
+}
+
+static size_t pool_index(const struct leaves *lv, size_t range)
+{
+	size_t i = 0;
+
+	while (!same_insn(lv->pool[i], lv->leaf[range]))
+		i++;
+	return i;
+}
+
+/* The comparisons for ranges [lo, hi) (two or more), in preorder: each
+ * one's left subtree follows it, then its right one; a leaf is a jump to
+ * the pool, which starts pool_at instructions after the block's first. */
+static void compares(struct ibuf *out, size_t block, size_t pool_at, const struct leaves *lv, size_t lo,
+		     size_t hi)
+{
+	size_t m = lo + (hi - lo) / 2, here = out->n - block;
+	bool left_leaf = m - lo == 1, right_leaf = hi - m == 1;
+	size_t jt = right_leaf ? pool_at + pool_index(lv, m) - here - 1 : m - lo - 1;
+	size_t jf = left_leaf ? pool_at + pool_index(lv, lo) - here - 1 : 0;
+
+	put(out, jge(lv->start[m], jt, jf));
+	if (!left_leaf)
+		compares(out, block, pool_at, lv, lo, m);
+	if (!right_leaf)
+		compares(out, block, pool_at, lv, m, hi);
+}
+
+static void nr_block(struct ibuf *out, struct leaves *lv, size_t lo, size_t hi)
+{
+	size_t block = out->n;
+
+	if (hi - lo == 1) {
+		put(out, lv->leaf[lo]);
+		return;
+	}
+	lv->n_pool = 0;
+	for (size_t i = lo; i < hi; i++) {
+		size_t j = 0;
+
+		while (j < lv->n_pool && !same_insn(lv->pool[j], lv->leaf[i]))
+			j++;
+		if (j == lv->n_pool)
+			lv->pool[lv->n_pool++] = lv->leaf[i];
+	}
+	compares(out, block, hi - lo - 1, lv, lo, hi);
+	put_insns(out, lv->pool, lv->n_pool);
+}
+
+static void nr_tree(struct ibuf *out, struct leaves *lv, size_t lo, size_t hi)
+{
+	struct ibuf left = { 0 };
+	size_t m;
+
+	if (hi - lo <= CHUNK) {
+		nr_block(out, lv, lo, hi);
+		return;
+	}
+	m = lo + (hi - lo) / 2;
+	nr_tree(&left, lv, lo, m);
+	if (left.n <= MAX_JUMP) {
+		put(out, jge(lv->start[m], left.n, 0));
+	} else {
+		put(out, jge(lv->start[m], 0, 1));
+		put(out, ja((uint32_t)left.n));
+	}
+	put_buf(out, &left);
+	free(left.v);
+	nr_tree(out, lv, m, hi);
+}
+
 /* The code for one architecture range: its decision, or a search over
  * syscall numbers. */
 static void arch_leaf(struct ibuf *out, const struct ranges *nrs)
 {
-	struct ibuf *leaves;
+	struct sock_filter *leaf;
+	struct leaves lv;
 
 	if (nrs->n == 1 && !nrs->d[0].cplx) {
 		put(out, ret(nrs->d[0].ret));
 		return;
 	}
-	leaves = calloc(nrs->n, sizeof(*leaves));
-	if (!leaves) {
+	leaf = calloc(nrs->n, sizeof(*leaf));
+	if (!leaf) {
 		out->failed = true;
 		return;
 	}
 	for (size_t i = 0; i < nrs->n; i++)
-		put(&leaves[i], nrs->d[i].cplx ? ja(JA_CPLX) : ret(nrs->d[i].ret));
+		leaf[i] = nrs->d[i].cplx ? ja(JA_CPLX) : ret(nrs->d[i].ret);
+	lv = (struct leaves){ .start = nrs->start, .leaf = leaf };
 	put(out, ld(offsetof(struct seccomp_data, nr)));
-	tree(out, nrs->start, leaves, 0, nrs->n);
-	for (size_t i = 0; i < nrs->n; i++)
-		free(leaves[i].v);
-	free(leaves);
+	nr_tree(out, &lv, 0, nrs->n);
+	free(leaf);
 }
 
 /* --- build ---------------------------------------------------------------- */

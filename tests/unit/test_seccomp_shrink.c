@@ -201,10 +201,10 @@ static void test_docker_default(void **state)
 
 	(void)state;
 	assert_int_equal(rt_seccomp_default(CAP(CAP_CHOWN) | CAP(CAP_NET_RAW), &s, &err), 0);
-	check_profile(&s, 55);
+	check_profile(&s, 30);
 	rt_seccomp_default_clear(&s);
 	assert_int_equal(rt_seccomp_default(CAP(CAP_SYS_ADMIN) | CAP(CAP_SYS_PTRACE), &s, &err), 0);
-	check_profile(&s, 55);
+	check_profile(&s, 30);
 	rt_seccomp_default_clear(&s);
 }
 
