@@ -72,6 +72,17 @@ key_of() {
 	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
 }
 
+# v1_blkio_weight: this kernel's v1 blkio controller has a weight file
+# (blkio.weight: CFQ, before 5.0; blkio.bfq.weight: BFQ).  Neither is on
+# the root cgroup: looked for in a probe directory, removed at once.
+v1_blkio_weight() {
+	local probe=/sys/fs/cgroup/blkio/capsa-weight-probe-$$ rc=1
+	mkdir "$probe" 2>/dev/null || return 1
+	[ -e "$probe/blkio.weight" ] || [ -e "$probe/blkio.bfq.weight" ] && rc=0
+	rmdir "$probe"
+	return $rc
+}
+
 # create_container [ID]: `create` with the container's stdio in
 # $TEST_TMP/ID.out (never bats' output pipe).
 create_container() {
@@ -385,6 +396,14 @@ cpu_usage_usec() {
 		pids: {limit: 123},
 		blockIO: {weight: 300}}'
 	is_v2 || spec_set '.linux.resources.memory.swappiness = 30'
+	if ! is_v2 && ! v1_blkio_weight; then
+		# no BFQ or CFQ in this kernel: the weight cannot be set, and
+		# the create says which file is missing (runc 1.1 fails too)
+		! create_container || fail "create with blockIO.weight succeeded without a weight file"
+		grep -q 'blkio.*weight.*No such file' "$TEST_TMP/$CID.out" ||
+			fail "unclear error: $(cat "$TEST_TMP/$CID.out")"
+		spec_set 'del(.linux.resources.blockIO)'
+	fi
 	create_container || fail "create failed: $(cat "$TEST_TMP/$CID.out")"
 	pid=$(init_pid)
 	if is_v2; then
