@@ -52,6 +52,7 @@ struct rt_seccomp_prog {
 	bool implied_flags; /* flags came from the default, not the spec */
 	bool notify;	    /* NEW_LISTENER wanted */
 	size_t skipped;
+	int shrink_error; /* why rt_seccomp_shrink kept libseccomp's (0: it did not) */
 	size_t len;
 	struct sock_filter insns[];
 };
@@ -327,8 +328,28 @@ static int new_ctx(const struct rt_seccomp *s, uint32_t def, scmp_filter_ctx *re
 struct rules_out {
 	size_t skipped;		     /* names libseccomp does not know */
 	bool notify;		     /* a rule wants SCMP_ACT_NOTIFY */
-	struct rt_u32set *with_args; /* numbers with an argument rule (may be NULL) */
+	struct rt_u32set *with_args; /* numbers with argument tests (may be NULL) */
+	struct rt_u32set *muxed;     /* with with_args: numbers multiplexed() */
+	const uint32_t *arches;	     /* with with_args: the filter's architectures */
+	size_t n_arches;
 };
+
+/* name is socketcall(2) or ipc(2), or one of the socket or SysV IPC calls
+ * that some of arches (i386, s390, ...) multiplex through them: libseccomp
+ * then tests the multiplexer's first argument even for a rule without
+ * argument tests, and a rule for the multiplexer itself changes that code. */
+static bool multiplexed(const char *name, const uint32_t *arches, size_t n_arches)
+{
+	if (strcmp(name, "socketcall") == 0 || strcmp(name, "ipc") == 0)
+		return true;
+	for (size_t i = 0; i < n_arches; i++) {
+		int nr = seccomp_syscall_resolve_name_arch(arches[i], name);
+
+		if (nr <= __PNR_socket && nr >= __PNR_shmctl)
+			return true;
+	}
+	return false;
+}
 
 static bool in_set(const struct rt_u32set *set, uint32_t v)
 {
@@ -377,6 +398,9 @@ static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t d
 				continue;
 			if (out->with_args && rule->n_args && rt_u32set_add(out->with_args, (uint32_t)nr) < 0)
 				return rt_err_set(err, ENOMEM, "seccomp filter");
+			if (out->with_args && multiplexed(rule->names[j], out->arches, out->n_arches) &&
+			    rt_u32set_add(out->muxed, (uint32_t)nr) < 0)
+				return rt_err_set(err, ENOMEM, "seccomp filter");
 			r = add_rule(ctx, rule, act, rule->names[j], nr, err);
 			if (r < 0)
 				return rt_err_prefix(err, "%s", what);
@@ -403,21 +427,53 @@ static int export_only(const struct rt_seccomp *s, uint32_t def, const struct rt
 	return r;
 }
 
+/* p tests the first argument of socketcall(2) or ipc(2) on one of arches:
+ * the rules of the calls they multiplex then belong with the argument
+ * tests (seccomp-shrink.h). */
+static bool demuxes(const struct rt_seccomp_prog *p, const struct rules_out *out)
+{
+	static const char *const muxers[] = { "socketcall", "ipc" };
+
+	for (size_t i = 0; i < out->n_arches; i++)
+		for (size_t j = 0; j < ARRAY_SIZE(muxers); j++) {
+			int nr = seccomp_syscall_resolve_name_arch(out->arches[i], muxers[j]);
+			struct seccomp_data sd = { .nr = nr, .arch = out->arches[i] };
+			struct rt_bpf_result res;
+
+			if (nr >= 0 && rt_bpf_run(p->insns, p->len, &sd, &res) == 0 && res.reads_more)
+				return true;
+		}
+	return false;
+}
+
 /* p, or the smaller program of seccomp-shrink.h with the same decisions
  * (p is freed then).  Best effort: p stays when that cannot be built. */
 static struct rt_seccomp_prog *shrink(struct rt_seccomp_prog *p, const struct rt_seccomp *s, uint32_t def,
-				      const struct rt_u32set *with_args)
+				      struct rules_out *out)
 {
+	struct rt_u32set *with_args = out->with_args;
+
 	_cleanup_free_ void *cplx = NULL;
 	_cleanup_free_ struct sock_filter *insns = NULL;
 	struct rt_seccomp_prog *q;
 	size_t cplx_len = 0, len;
 
-	if (with_args->n && export_only(s, def, with_args, &cplx, &cplx_len) < 0)
+	int r = 0;
+
+	if (out->muxed->n && demuxes(p, out)) {
+		for (size_t i = 0; i < out->muxed->n && r == 0; i++)
+			r = rt_u32set_add(with_args, out->muxed->v[i]);
+		rt_u32set_finish(with_args);
+	}
+	if (r == 0 && with_args->n)
+		r = export_only(s, def, with_args, &cplx, &cplx_len);
+	if (r == 0)
+		r = rt_seccomp_shrink(p->insns, p->len, cplx, cplx_len / sizeof(struct sock_filter), &insns,
+				      &len);
+	if (r < 0) {
+		p->shrink_error = r;
 		return p;
-	if (rt_seccomp_shrink(p->insns, p->len, cplx, cplx_len / sizeof(struct sock_filter), &insns, &len) <
-	    0)
-		return p;
+	}
 	q = calloc(1, sizeof(*q) + len * sizeof(struct sock_filter));
 	if (!q)
 		return p;
@@ -435,8 +491,8 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 	_cleanup_free_ void *bpf = NULL;
 	struct enosys_block blocks[MAX_BLOCKS];
 	uint32_t arches[MAX_BLOCKS];
-	struct rt_u32set with_args = { 0 };
-	struct rules_out out = { .with_args = &with_args };
+	struct rt_u32set with_args = { 0 }, muxed = { 0 };
+	struct rules_out out = { .with_args = &with_args, .muxed = &muxed };
 	size_t n_arches = 0, n_blocks = 0, bpf_len = 0;
 	uint32_t def;
 	unsigned int flags = 0;
@@ -458,6 +514,8 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 		return r;
 
 	r = new_ctx(s, def, &ctx, arches, &n_arches, err);
+	out.arches = arches;
+	out.n_arches = n_arches;
 	if (r == 0)
 		r = add_rules(ctx, s, def, NULL, &out, err);
 	if (r == 0)
@@ -493,9 +551,10 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 	if (out.notify)
 		p->flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_TSYNC;
 	rt_u32set_finish(&with_args);
-	*ret = shrink_it ? shrink(p, s, def, &with_args) : p;
+	*ret = shrink_it ? shrink(p, s, def, &out) : p;
 out:
 	rt_u32set_free(&with_args);
+	rt_u32set_free(&muxed);
 	return r;
 }
 
@@ -832,6 +891,11 @@ size_t rt_seccomp_prog_len(const struct rt_seccomp_prog *p)
 const void *rt_seccomp_prog_insns(const struct rt_seccomp_prog *p)
 {
 	return p->insns;
+}
+
+int rt_seccomp_prog_shrink_error(const struct rt_seccomp_prog *p)
+{
+	return p->shrink_error;
 }
 
 size_t rt_seccomp_prog_skipped(const struct rt_seccomp_prog *p)

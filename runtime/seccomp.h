@@ -106,6 +106,10 @@ void rt_seccomp_prog_free(struct rt_seccomp_prog *p);
 size_t rt_seccomp_prog_len(const struct rt_seccomp_prog *p);
 const void *rt_seccomp_prog_insns(const struct rt_seccomp_prog *p);
 
+/* Why rt_seccomp_compile kept libseccomp's program (a -errno of
+ * rt_seccomp_shrink), or 0. */
+int rt_seccomp_prog_shrink_error(const struct rt_seccomp_prog *p);
+
 /* Number of syscall names skipped as unknown to libseccomp (0 on a cache hit:
  * the cache stores only the program); for a debug note. */
 size_t rt_seccomp_prog_skipped(const struct rt_seccomp_prog *p);
