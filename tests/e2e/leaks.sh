@@ -4,7 +4,8 @@
 # no process with our scratch dir on its command line or in one of our
 # cgroups, no mount under the scratch dir nor anywhere else that was not
 # there before (a tracefs at /sys/kernel/tracing once stayed after a whole
-# `make check`, unnoticed), no container cgroup under the
+# `make check`, unnoticed: `perf record -e` of a tracepoint mounts it, as
+# the bench sessions used it; not capsa), no container cgroup under the
 # cgroup parents we gave the clients ($TAG-*), no container state in the
 # runtimes' roots.  Each leak is a failed check; then it is removed so the
 # host is clean anyway.  The clients also create a few fixed dirs under
