@@ -17,7 +17,15 @@
  * architecture and syscall number either compares with, and its neighbour)
  * and, where arguments count, on argument values around every constant
  * they are compared with; any difference is an error, and the caller keeps
- * libseccomp's program. */
+ * libseccomp's program.
+ *
+ * Why breakpoints suffice: rt_bpf_keys refuses any program that does more
+ * with nr or arch than compare them with constants (jeq, jgt, jge), so
+ * where no argument is read, a decision is the same for every value
+ * between two consecutive breakpoints K and K + 1: checking one value of
+ * each range checks them all.  Where arguments are read, ours runs cplx,
+ * which libseccomp builds from the same rules for those syscalls; the
+ * argument values tried are a check of that, not a proof. */
 #ifndef CAPSA_RUNTIME_SECCOMP_SHRINK_H
 #define CAPSA_RUNTIME_SECCOMP_SHRINK_H
 
