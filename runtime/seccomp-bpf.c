@@ -96,8 +96,10 @@ int rt_bpf_run(const struct sock_filter *p, size_t len, const struct seccomp_dat
 			r = load_word(d, f->k, &a);
 			if (r < 0)
 				return r;
-			if (f->k != OFF_NR && f->k != OFF_ARCH)
+			if (f->k != OFF_NR && f->k != OFF_ARCH && !res->reads_more) {
 				res->reads_more = true;
+				res->first_more = pc;
+			}
 		} else if (f->code == (BPF_LD | BPF_IMM)) {
 			a = f->k;
 		} else if (cls == BPF_ALU && BPF_SRC(f->code) == BPF_K) {

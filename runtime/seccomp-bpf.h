@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 struct rt_bpf_result {
-	uint32_t ret;	 /* what the filter returned */
-	bool reads_more; /* it loaded a field other than nr and arch */
+	uint32_t ret;	   /* what the filter returned */
+	bool reads_more;   /* it loaded a field other than nr and arch */
+	size_t first_more; /* with reads_more: the first such load's index */
 };
 
 /* Run p on d as the kernel would.  0 with *res; -EINVAL for what the kernel

@@ -9,7 +9,7 @@
 #include "seccomp-bpf.h"
 #include "util.h"
 
-#define JA_CPLX	    0xffffffffu /* k of a jump into cplx until the end is known */
+#define JA_ENTRY    0x80000000u /* k of a jump to entry E of the slice: JA_ENTRY + E */
 #define MAX_JUMP    255		/* jt and jf are 8 bits */
 #define MAX_ARG_VAL 512		/* argument values tried per word */
 
@@ -101,7 +101,8 @@ static void tree(struct ibuf *out, const uint32_t *starts, const struct ibuf *le
 
 struct decision {
 	uint32_t ret;
-	bool cplx; /* depends on more than nr and arch: left to cplx */
+	bool args;    /* depends on arguments: full's code decides */
+	size_t entry; /* then: where in full (its first load of an argument) */
 };
 
 /* Ranges of syscall numbers with one decision, for one architecture. */
@@ -123,7 +124,8 @@ static bool ranges_equal(const struct ranges *a, const struct ranges *b)
 	if (a->n != b->n)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
-		if (a->start[i] != b->start[i] || a->d[i].ret != b->d[i].ret || a->d[i].cplx != b->d[i].cplx)
+		if (a->start[i] != b->start[i] || a->d[i].ret != b->d[i].ret ||
+		    a->d[i].args != b->d[i].args || a->d[i].entry != b->d[i].entry)
 			return false;
 	return true;
 }
@@ -157,10 +159,14 @@ static int nr_ranges(const struct sock_filter *full, size_t full_len, uint32_t a
 
 		if (r < 0)
 			return r;
-		/* cplx decides for every number it is given: its ret here means nothing */
-		struct decision d = { .ret = res.reads_more ? 0 : res.ret, .cplx = res.reads_more };
+		/* where arguments count, full's code from its first load of one
+		 * decides: the path to it depends on nr and arch alone */
+		struct decision d = { .ret = res.reads_more ? 0 : res.ret,
+				      .args = res.reads_more,
+				      .entry = res.reads_more ? res.first_more : 0 };
 
-		if (out->n > 0 && out->d[out->n - 1].ret == d.ret && out->d[out->n - 1].cplx == d.cplx)
+		if (out->n > 0 && out->d[out->n - 1].ret == d.ret && out->d[out->n - 1].args == d.args &&
+		    out->d[out->n - 1].entry == d.entry)
 			continue;
 		out->start[out->n] = nr_bps->v[i];
 		out->d[out->n] = d;
@@ -172,7 +178,7 @@ static int nr_ranges(const struct sock_filter *full, size_t full_len, uint32_t a
 /* --- syscall numbers: searches ending in shared returns --------------------- */
 
 /* Up to CHUNK ranges are searched by a block of comparisons followed by
- * one copy of each distinct leaf (a return, or the jump into cplx) that
+ * one copy of each distinct leaf (a return, or a jump into the slice of full) that
  * all of them jump to: CHUNK - 1 comparisons and at most CHUNK leaves keep
  * every jump within jt/jf's 255. */
 #define CHUNK 128
@@ -266,7 +272,7 @@ static void arch_leaf(struct ibuf *out, const struct ranges *nrs)
 	struct sock_filter *leaf;
 	struct leaves lv;
 
-	if (nrs->n == 1 && !nrs->d[0].cplx) {
+	if (nrs->n == 1 && !nrs->d[0].args) {
 		put(out, ret(nrs->d[0].ret));
 		return;
 	}
@@ -276,14 +282,12 @@ static void arch_leaf(struct ibuf *out, const struct ranges *nrs)
 		return;
 	}
 	for (size_t i = 0; i < nrs->n; i++)
-		leaf[i] = nrs->d[i].cplx ? ja(JA_CPLX) : ret(nrs->d[i].ret);
+		leaf[i] = nrs->d[i].args ? ja(JA_ENTRY + (uint32_t)nrs->d[i].entry) : ret(nrs->d[i].ret);
 	lv = (struct leaves){ .start = nrs->start, .leaf = leaf };
 	put(out, ld(offsetof(struct seccomp_data, nr)));
 	nr_tree(out, &lv, 0, nrs->n);
 	free(leaf);
 }
-
-/* --- build ---------------------------------------------------------------- */
 
 struct keys {
 	struct rt_u32set nr, arch, other;
@@ -296,11 +300,78 @@ static void keys_free(struct keys *k)
 	rt_u32set_free(&k->other);
 }
 
+/* --- the slice of full that tests arguments --------------------------------- */
+
+/* Every instruction of full reachable from an entry (a jump JA_ENTRY + E in
+ * ours), in full's order: *map gets each one's index in the slice, or
+ * SIZE_MAX.  Jumps only go forward, so one pass marks them all. */
+static int slice_map(const struct sock_filter *full, size_t full_len, const struct ibuf *ours, size_t **map)
+{
+	unsigned char *in = calloc(full_len, 1);
+	size_t n = 0;
+
+	*map = calloc(full_len, sizeof(**map));
+	if (!in || !*map) {
+		free(in);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ours->n; i++)
+		if (ours->v[i].code == (BPF_JMP | BPF_JA) && ours->v[i].k >= JA_ENTRY)
+			in[ours->v[i].k - JA_ENTRY] = 1;
+	for (size_t pc = 0; pc < full_len; pc++) {
+		const struct sock_filter *f = &full[pc];
+
+		(*map)[pc] = in[pc] ? n++ : SIZE_MAX;
+		if (!in[pc] || BPF_CLASS(f->code) == BPF_RET)
+			continue;
+		if (f->code == (BPF_JMP | BPF_JA))
+			in[pc + 1 + f->k] = 1; /* in range: rt_bpf_keys checked full */
+		else if (BPF_CLASS(f->code) == BPF_JMP) {
+			in[pc + 1 + f->jt] = 1;
+			in[pc + 1 + f->jf] = 1;
+		} else {
+			in[pc + 1] = 1;
+		}
+	}
+	free(in);
+	return 0;
+}
+
+/* Append the slice to ours, its jumps moved to where their targets went,
+ * and point each entry jump of ours at its place in it. */
+static int append_slice(const struct sock_filter *full, size_t full_len, struct ibuf *ours)
+{
+	size_t *map, base = ours->n;
+	int r = slice_map(full, full_len, ours, &map);
+
+	for (size_t pc = 0; pc < full_len && r == 0; pc++) {
+		struct sock_filter f = full[pc];
+		size_t at = map[pc];
+
+		if (at == SIZE_MAX)
+			continue;
+		/* a subset in the same order: every distance only shrinks */
+		if (f.code == (BPF_JMP | BPF_JA))
+			f.k = (uint32_t)(map[pc + 1 + f.k] - at - 1);
+		else if (BPF_CLASS(f.code) == BPF_JMP) {
+			f.jt = (uint8_t)(map[pc + 1 + f.jt] - at - 1);
+			f.jf = (uint8_t)(map[pc + 1 + f.jf] - at - 1);
+		}
+		put(ours, f);
+	}
+	for (size_t i = 0; r == 0 && i < base; i++)
+		if (ours->v[i].code == (BPF_JMP | BPF_JA) && ours->v[i].k >= JA_ENTRY)
+			ours->v[i].k = (uint32_t)(base + map[ours->v[i].k - JA_ENTRY] - i - 1);
+	free(map);
+	return r;
+}
+
+/* --- build ---------------------------------------------------------------- */
+
 /* The tree over architecture ranges, each leaf its own tree over syscall
- * numbers, then cplx, its entries patched. */
-static int build(const struct sock_filter *full, size_t full_len, const struct sock_filter *cplx,
-		 size_t cplx_len, const struct rt_u32set *arch_bps, const struct rt_u32set *nr_bps,
-		 struct ibuf *out)
+ * numbers, then the slice of full its entries jump into. */
+static int build(const struct sock_filter *full, size_t full_len, const struct rt_u32set *arch_bps,
+		 const struct rt_u32set *nr_bps, struct ibuf *out)
 {
 	struct ranges *per = calloc(arch_bps->n, sizeof(*per));
 	struct ibuf *leaves = calloc(arch_bps->n, sizeof(*leaves));
@@ -323,7 +394,6 @@ static int build(const struct sock_filter *full, size_t full_len, const struct s
 	if (r == 0) {
 		put(out, ld(offsetof(struct seccomp_data, arch)));
 		tree(out, starts, leaves, 0, n);
-		put_insns(out, cplx, cplx_len);
 	}
 	for (size_t i = 0; i < arch_bps->n && per && leaves; i++) {
 		ranges_free(&per[i]);
@@ -332,14 +402,10 @@ static int build(const struct sock_filter *full, size_t full_len, const struct s
 	free(per);
 	free(leaves);
 	free(starts);
+	if (r == 0 && !out->failed)
+		r = append_slice(full, full_len, out);
 	if (r == 0 && out->failed)
 		r = out->n ? -E2BIG : -ENOMEM;
-	for (size_t i = 0; r == 0 && i + cplx_len < out->n; i++)
-		if (out->v[i].code == (BPF_JMP | BPF_JA) && out->v[i].k == JA_CPLX) {
-			if (cplx_len == 0)
-				return -EPROTO;
-			out->v[i].k = (uint32_t)(out->n - cplx_len - i - 1);
-		}
 	return r;
 }
 
@@ -408,33 +474,6 @@ static int same_args(const struct sock_filter *a, size_t a_len, const struct soc
 	return r;
 }
 
-static int check(const struct sock_filter *full, size_t full_len, const struct sock_filter *ours,
-		 size_t ours_len, const struct keys *k)
-{
-	struct rt_u32set arch_bps = { 0 }, nr_bps = { 0 }, vals = { 0 };
-	int r = breakpoints(&k->arch, &arch_bps);
-
-	if (r == 0)
-		r = breakpoints(&k->nr, &nr_bps);
-	if (r == 0)
-		r = arg_values(&k->other, &vals);
-	for (size_t a = 0; a < arch_bps.n && r == 0; a++)
-		for (size_t i = 0; i < nr_bps.n && r == 0; i++) {
-			struct seccomp_data sd = { .nr = (int)nr_bps.v[i], .arch = arch_bps.v[a] };
-			bool depends = false;
-
-			r = same(full, full_len, ours, ours_len, &sd, &depends);
-			if (r == 0 && depends)
-				r = same_args(full, full_len, ours, ours_len, sd, &vals);
-		}
-	rt_u32set_free(&arch_bps);
-	rt_u32set_free(&nr_bps);
-	rt_u32set_free(&vals);
-	return r;
-}
-
-/* --- entry ---------------------------------------------------------------- */
-
 static int keys_of(const struct sock_filter *p, size_t len, struct keys *k)
 {
 	int r = rt_bpf_keys(p, len, &k->nr, &k->arch, &k->other);
@@ -445,32 +484,59 @@ static int keys_of(const struct sock_filter *p, size_t len, struct keys *k)
 	return r;
 }
 
-int rt_seccomp_shrink(const struct sock_filter *full, size_t full_len, const struct sock_filter *cplx,
-		      size_t cplx_len, struct sock_filter **ret, size_t *ret_len)
+int rt_seccomp_same(const struct sock_filter *a, size_t a_len, const struct sock_filter *b, size_t b_len)
+{
+	struct rt_u32set arch_bps = { 0 }, nr_bps = { 0 }, vals = { 0 };
+	struct keys k = { 0 };
+	int r = keys_of(a, a_len, &k);
+
+	if (r == 0)
+		r = keys_of(b, b_len, &k);
+	if (r == 0)
+		r = breakpoints(&k.arch, &arch_bps);
+	if (r == 0)
+		r = breakpoints(&k.nr, &nr_bps);
+	if (r == 0)
+		r = arg_values(&k.other, &vals);
+	for (size_t i = 0; i < arch_bps.n && r == 0; i++)
+		for (size_t j = 0; j < nr_bps.n && r == 0; j++) {
+			struct seccomp_data sd = { .nr = (int)nr_bps.v[j], .arch = arch_bps.v[i] };
+			bool depends = false;
+
+			r = same(a, a_len, b, b_len, &sd, &depends);
+			if (r == 0 && depends)
+				r = same_args(a, a_len, b, b_len, sd, &vals);
+		}
+	rt_u32set_free(&arch_bps);
+	rt_u32set_free(&nr_bps);
+	rt_u32set_free(&vals);
+	keys_free(&k);
+	return r;
+}
+
+/* --- entry ---------------------------------------------------------------- */
+
+int rt_seccomp_shrink(const struct sock_filter *full, size_t full_len, struct sock_filter **ret,
+		      size_t *ret_len)
 {
 	struct keys k = { 0 };
 	struct rt_u32set arch_bps = { 0 }, nr_bps = { 0 };
 	struct ibuf out = { 0 };
 	int r = keys_of(full, full_len, &k);
 
-	if (r == 0 && cplx_len)
-		r = keys_of(cplx, cplx_len, &k);
 	if (r == 0)
 		r = breakpoints(&k.arch, &arch_bps);
 	if (r == 0)
 		r = breakpoints(&k.nr, &nr_bps);
 	if (r == 0)
-		r = build(full, full_len, cplx, cplx_len, &arch_bps, &nr_bps, &out);
+		r = build(full, full_len, &arch_bps, &nr_bps, &out);
 	if (r == 0 && out.n >= full_len)
 		r = -E2BIG;
-	/* ours compares with breakpoints only, but its keys are checked too */
-	if (r == 0)
-		r = keys_of(out.v, out.n, &k);
-	if (r == 0)
-		r = check(full, full_len, out.v, out.n, &k);
 	rt_u32set_free(&arch_bps);
 	rt_u32set_free(&nr_bps);
 	keys_free(&k);
+	if (r == 0)
+		r = rt_seccomp_same(full, full_len, out.v, out.n);
 	if (r < 0) {
 		free(out.v);
 		return r;

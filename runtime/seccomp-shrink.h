@@ -11,8 +11,11 @@
  *
  * rt_seccomp_shrink never interprets the profile: it reads the decision of
  * every range off libseccomp's program itself (rt_bpf_run), builds the
- * tree, and for the few numbers whose rules test arguments jumps into
- * `cplx`, libseccomp's program for those syscalls' rules alone.  Before
+ * tree, and for the few numbers where arguments count jumps to where
+ * libseccomp's program first loads one on their path, in a copy of the
+ * part of that program reachable from such places (its argument tests:
+ * whatever libseccomp emits there, socketcall demultiplexing included).
+ * Before
  * returning it runs both programs on every breakpoint of both (each
  * architecture and syscall number either compares with, and its neighbour)
  * and, where arguments count, on argument values around every constant
@@ -23,9 +26,10 @@
  * with nr or arch than compare them with constants (jeq, jgt, jge), so
  * where no argument is read, a decision is the same for every value
  * between two consecutive breakpoints K and K + 1: checking one value of
- * each range checks them all.  Where arguments are read, ours runs cplx,
- * which libseccomp builds from the same rules for those syscalls; the
- * argument values tried are a check of that, not a proof. */
+ * each range checks them all.  Where arguments are read, ours runs
+ * libseccomp's own instructions from the point its path reached (the path
+ * there depends on nr and arch alone); the argument values tried check
+ * the copy, they are not a proof. */
 #ifndef CAPSA_RUNTIME_SECCOMP_SHRINK_H
 #define CAPSA_RUNTIME_SECCOMP_SHRINK_H
 
@@ -33,10 +37,15 @@
 #include <stddef.h>
 
 /* 0 with *ret (malloc'ed, *ret_len instructions, fewer than full_len);
- * -ENOTSUP (full or cplx does something the check does not model),
- * -E2BIG (no smaller), -EPROTO (the check found a difference: a bug here),
- * -EINVAL, -ENOMEM.  cplx may be empty when full never reads arguments. */
-int rt_seccomp_shrink(const struct sock_filter *full, size_t full_len, const struct sock_filter *cplx,
-		      size_t cplx_len, struct sock_filter **ret, size_t *ret_len);
+ * -ENOTSUP (full does something the check does not model), -E2BIG (no
+ * smaller), -EPROTO (the check found a difference: a bug here), -EINVAL,
+ * -ENOMEM. */
+int rt_seccomp_shrink(const struct sock_filter *full, size_t full_len, struct sock_filter **ret,
+		      size_t *ret_len);
+
+/* The check: 0 when b decides as a on every breakpoint of both (and, where
+ * either reads arguments, on the argument values tried), -EPROTO at the
+ * first difference, -ENOTSUP/-EINVAL/-ENOMEM as rt_bpf_keys. */
+int rt_seccomp_same(const struct sock_filter *a, size_t a_len, const struct sock_filter *b, size_t b_len);
 
 #endif

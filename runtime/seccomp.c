@@ -18,7 +18,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "seccomp-bpf.h"
 #include "seccomp-shrink.h"
 #include "seccomp.h"
 #include "util.h"
@@ -326,52 +325,13 @@ static int new_ctx(const struct rt_seccomp *s, uint32_t def, scmp_filter_ctx *re
 }
 
 struct rules_out {
-	size_t skipped;		     /* names libseccomp does not know */
-	bool notify;		     /* a rule wants SCMP_ACT_NOTIFY */
-	struct rt_u32set *with_args; /* numbers with argument tests (may be NULL) */
-	struct rt_u32set *muxed;     /* with with_args: numbers multiplexed() */
-	const uint32_t *arches;	     /* with with_args: the filter's architectures */
-	size_t n_arches;
+	size_t skipped; /* names libseccomp does not know */
+	bool notify;	/* a rule wants SCMP_ACT_NOTIFY */
 };
 
-/* name is socketcall(2) or ipc(2), or one of the socket or SysV IPC calls
- * that some of arches (i386, s390, ...) multiplex through them: libseccomp
- * then tests the multiplexer's first argument even for a rule without
- * argument tests, and a rule for the multiplexer itself changes that code. */
-static bool multiplexed(const char *name, const uint32_t *arches, size_t n_arches)
-{
-	if (strcmp(name, "socketcall") == 0 || strcmp(name, "ipc") == 0)
-		return true;
-	for (size_t i = 0; i < n_arches; i++) {
-		int nr = seccomp_syscall_resolve_name_arch(arches[i], name);
-
-		if (nr <= __PNR_socket && nr >= __PNR_shmctl)
-			return true;
-	}
-	return false;
-}
-
-static bool in_set(const struct rt_u32set *set, uint32_t v)
-{
-	size_t lo = 0, hi = set->n;
-
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-
-		if (set->v[m] == v)
-			return true;
-		if (set->v[m] < v)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return false;
-}
-
-/* The profile's rules into ctx; with `only`, just those for its syscall
- * numbers. */
-static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t def,
-		     const struct rt_u32set *only, struct rules_out *out, struct rt_err *err)
+/* The profile's rules into ctx. */
+static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t def, struct rules_out *out,
+		     struct rt_err *err)
 {
 	for (size_t i = 0; i < s->n_syscalls; i++) {
 		const struct rt_seccomp_rule *rule = &s->syscalls[i];
@@ -394,13 +354,6 @@ static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t d
 				out->skipped++;
 				continue;
 			}
-			if (only && !in_set(only, (uint32_t)nr))
-				continue;
-			if (out->with_args && rule->n_args && rt_u32set_add(out->with_args, (uint32_t)nr) < 0)
-				return rt_err_set(err, ENOMEM, "seccomp filter");
-			if (out->with_args && multiplexed(rule->names[j], out->arches, out->n_arches) &&
-			    rt_u32set_add(out->muxed, (uint32_t)nr) < 0)
-				return rt_err_set(err, ENOMEM, "seccomp filter");
 			r = add_rule(ctx, rule, act, rule->names[j], nr, err);
 			if (r < 0)
 				return rt_err_prefix(err, "%s", what);
@@ -409,74 +362,25 @@ static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t d
 	return 0;
 }
 
-/* libseccomp's program for the rules of `nrs` alone (seccomp-shrink.h). */
-static int export_only(const struct rt_seccomp *s, uint32_t def, const struct rt_u32set *nrs, void **ret,
-		       size_t *ret_len)
-{
-	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
-	struct rules_out out = { 0 };
-	uint32_t arches[MAX_BLOCKS];
-	size_t n_arches;
-	struct rt_err err;
-	int r = new_ctx(s, def, &ctx, arches, &n_arches, &err);
-
-	if (r == 0)
-		r = add_rules(ctx, s, def, nrs, &out, &err);
-	if (r == 0)
-		r = export_bpf(ctx, ret, ret_len, &err);
-	return r;
-}
-
-/* p tests the first argument of socketcall(2) or ipc(2) on one of arches:
- * the rules of the calls they multiplex then belong with the argument
- * tests (seccomp-shrink.h). */
-static bool demuxes(const struct rt_seccomp_prog *p, const struct rules_out *out)
-{
-	static const char *const muxers[] = { "socketcall", "ipc" };
-
-	for (size_t i = 0; i < out->n_arches; i++)
-		for (size_t j = 0; j < ARRAY_SIZE(muxers); j++) {
-			int nr = seccomp_syscall_resolve_name_arch(out->arches[i], muxers[j]);
-			struct seccomp_data sd = { .nr = nr, .arch = out->arches[i] };
-			struct rt_bpf_result res;
-
-			if (nr >= 0 && rt_bpf_run(p->insns, p->len, &sd, &res) == 0 && res.reads_more)
-				return true;
-		}
-	return false;
-}
-
 /* p, or the smaller program of seccomp-shrink.h with the same decisions
- * (p is freed then).  Best effort: p stays when that cannot be built. */
-static struct rt_seccomp_prog *shrink(struct rt_seccomp_prog *p, const struct rt_seccomp *s, uint32_t def,
-				      struct rules_out *out)
+ * (p is freed then).  Best effort: p stays when that cannot be built, and
+ * says why (rt_seccomp_prog_shrink_error). */
+static struct rt_seccomp_prog *shrink(struct rt_seccomp_prog *p)
 {
-	struct rt_u32set *with_args = out->with_args;
-
-	_cleanup_free_ void *cplx = NULL;
 	_cleanup_free_ struct sock_filter *insns = NULL;
 	struct rt_seccomp_prog *q;
-	size_t cplx_len = 0, len;
+	size_t len;
+	int r = rt_seccomp_shrink(p->insns, p->len, &insns, &len);
 
-	int r = 0;
-
-	if (out->muxed->n && demuxes(p, out)) {
-		for (size_t i = 0; i < out->muxed->n && r == 0; i++)
-			r = rt_u32set_add(with_args, out->muxed->v[i]);
-		rt_u32set_finish(with_args);
-	}
-	if (r == 0 && with_args->n)
-		r = export_only(s, def, with_args, &cplx, &cplx_len);
-	if (r == 0)
-		r = rt_seccomp_shrink(p->insns, p->len, cplx, cplx_len / sizeof(struct sock_filter), &insns,
-				      &len);
 	if (r < 0) {
 		p->shrink_error = r;
 		return p;
 	}
 	q = calloc(1, sizeof(*q) + len * sizeof(struct sock_filter));
-	if (!q)
+	if (!q) {
+		p->shrink_error = -ENOMEM;
 		return p;
+	}
 	*q = *p;
 	q->len = len;
 	memcpy(q->insns, insns, len * sizeof(struct sock_filter));
@@ -491,8 +395,7 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 	_cleanup_free_ void *bpf = NULL;
 	struct enosys_block blocks[MAX_BLOCKS];
 	uint32_t arches[MAX_BLOCKS];
-	struct rt_u32set with_args = { 0 }, muxed = { 0 };
-	struct rules_out out = { .with_args = &with_args, .muxed = &muxed };
+	struct rules_out out = { 0 };
 	size_t n_arches = 0, n_blocks = 0, bpf_len = 0;
 	uint32_t def;
 	unsigned int flags = 0;
@@ -514,28 +417,22 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 		return r;
 
 	r = new_ctx(s, def, &ctx, arches, &n_arches, err);
-	out.arches = arches;
-	out.n_arches = n_arches;
 	if (r == 0)
-		r = add_rules(ctx, s, def, NULL, &out, err);
+		r = add_rules(ctx, s, def, &out, err);
 	if (r == 0)
 		r = export_bpf(ctx, &bpf, &bpf_len, err);
 	if (r < 0)
-		goto out;
+		return r;
 	if (s->default_action == ACT_ERRNO_BASE)
 		n_blocks = enosys_blocks(s, arches, n_arches, blocks);
 
 	len = bpf_len / sizeof(struct sock_filter) + (n_blocks ? n_blocks * BLOCK_LEN + 2 : 0);
-	if (len > BPF_MAXINSNS) {
-		r = rt_err_msg(err, E2BIG, "seccomp filter too large: %zu instructions (max %d)", len,
-			       BPF_MAXINSNS);
-		goto out;
-	}
+	if (len > BPF_MAXINSNS)
+		return rt_err_msg(err, E2BIG, "seccomp filter too large: %zu instructions (max %d)", len,
+				  BPF_MAXINSNS);
 	p = calloc(1, sizeof(*p) + len * sizeof(struct sock_filter));
-	if (!p) {
-		r = rt_err_set(err, ENOMEM, "seccomp filter");
-		goto out;
-	}
+	if (!p)
+		return rt_err_set(err, ENOMEM, "seccomp filter");
 	p->len = n_blocks ? emit_stub(blocks, n_blocks, p->insns) : 0;
 	memcpy(p->insns + p->len, bpf, bpf_len);
 	p->len = len;
@@ -550,12 +447,8 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 	 * refuses it together with NEW_LISTENER. */
 	if (out.notify)
 		p->flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_TSYNC;
-	rt_u32set_finish(&with_args);
-	*ret = shrink_it ? shrink(p, s, def, &out) : p;
-out:
-	rt_u32set_free(&with_args);
-	rt_u32set_free(&muxed);
-	return r;
+	*ret = shrink_it ? shrink(p) : p;
+	return 0;
 }
 
 int rt_seccomp_compile(const struct rt_seccomp *s, struct rt_seccomp_prog **ret, struct rt_err *err)
