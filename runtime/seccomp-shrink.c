@@ -11,7 +11,7 @@
 
 #define JA_ENTRY    0x80000000u /* k of a jump to entry E of the slice: JA_ENTRY + E */
 #define MAX_JUMP    255		/* jt and jf are 8 bits */
-#define MAX_ARG_VAL 512		/* argument values tried per word */
+#define MAX_ARG_VAL 512		/* argument values tried per word (the smallest) */
 
 /* --- instruction buffers -------------------------------------------------- */
 
@@ -72,6 +72,21 @@ static struct sock_filter ret(uint32_t k)
 	return (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, k);
 }
 
+/* One comparison of a search: A >= k goes past `left` (the code for the
+ * values below k, which follows), directly or, too far for jt, through a
+ * jump over it.  left is consumed. */
+static void split(struct ibuf *out, uint32_t k, struct ibuf *left)
+{
+	if (left->n <= MAX_JUMP) {
+		put(out, jge(k, left->n, 0));
+	} else {
+		put(out, jge(k, 0, 1));
+		put(out, ja((uint32_t)left->n));
+	}
+	put_buf(out, left);
+	free(left->v);
+}
+
 /* A binary search over ranges [starts[i], starts[i + 1]) of the value in A,
  * ending in leaves[i] (blocks of any size): for architectures. */
 static void tree(struct ibuf *out, const uint32_t *starts, const struct ibuf *leaves, size_t lo, size_t hi)
@@ -85,15 +100,7 @@ static void tree(struct ibuf *out, const uint32_t *starts, const struct ibuf *le
 	}
 	m = lo + (hi - lo) / 2;
 	tree(&left, starts, leaves, lo, m);
-	if (left.n <= MAX_JUMP) {
-		put(out, jge(starts[m], left.n, 0));
-	} else {
-		/* too far for jt: taken, it lands on a jump over the left half */
-		put(out, jge(starts[m], 0, 1));
-		put(out, ja((uint32_t)left.n));
-	}
-	put_buf(out, &left);
-	free(left.v);
+	split(out, starts[m], &left);
 	tree(out, starts, leaves, m, hi);
 }
 
@@ -254,14 +261,7 @@ static void nr_tree(struct ibuf *out, struct leaves *lv, size_t lo, size_t hi)
 	}
 	m = lo + (hi - lo) / 2;
 	nr_tree(&left, lv, lo, m);
-	if (left.n <= MAX_JUMP) {
-		put(out, jge(lv->start[m], left.n, 0));
-	} else {
-		put(out, jge(lv->start[m], 0, 1));
-		put(out, ja((uint32_t)left.n));
-	}
-	put_buf(out, &left);
-	free(left.v);
+	split(out, lv->start[m], &left);
 	nr_tree(out, lv, m, hi);
 }
 

@@ -362,30 +362,22 @@ static int add_rules(scmp_filter_ctx ctx, const struct rt_seccomp *s, uint32_t d
 	return 0;
 }
 
-/* p, or the smaller program of seccomp-shrink.h with the same decisions
- * (p is freed then).  Best effort: p stays when that cannot be built, and
- * says why (rt_seccomp_prog_shrink_error). */
-static struct rt_seccomp_prog *shrink(struct rt_seccomp_prog *p)
+/* p's program replaced by the smaller one of seccomp-shrink.h with the
+ * same decisions (fewer instructions: it fits in place).  Best effort: p
+ * keeps libseccomp's when that cannot be built, and says why
+ * (rt_seccomp_prog_shrink_error). */
+static void shrink(struct rt_seccomp_prog *p)
 {
 	_cleanup_free_ struct sock_filter *insns = NULL;
-	struct rt_seccomp_prog *q;
 	size_t len;
 	int r = rt_seccomp_shrink(p->insns, p->len, &insns, &len);
 
 	if (r < 0) {
 		p->shrink_error = r;
-		return p;
+		return;
 	}
-	q = calloc(1, sizeof(*q) + len * sizeof(struct sock_filter));
-	if (!q) {
-		p->shrink_error = -ENOMEM;
-		return p;
-	}
-	*q = *p;
-	q->len = len;
-	memcpy(q->insns, insns, len * sizeof(struct sock_filter));
-	free(p);
-	return q;
+	memcpy(p->insns, insns, len * sizeof(*insns));
+	p->len = len;
 }
 
 static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp_prog **ret,
@@ -447,7 +439,9 @@ static int compile(const struct rt_seccomp *s, bool shrink_it, struct rt_seccomp
 	 * refuses it together with NEW_LISTENER. */
 	if (out.notify)
 		p->flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_TSYNC;
-	*ret = shrink_it ? shrink(p) : p;
+	if (shrink_it)
+		shrink(p);
+	*ret = p;
 	return 0;
 }
 
